@@ -1,0 +1,82 @@
+using System.Reflection;
+using Celeriac.Core.Events;
+using Celeriac.Core.Revocation;
+using Celeriac.Core.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Core.DependencyInjection;
+
+/// <summary>
+/// Configures Celeriac: declare tasks here, then pick a transport (<c>UseRabbitMq</c>) and, optionally,
+/// other parts (<c>UseInMemoryRevokes</c>, stores).
+/// </summary>
+public sealed class CeleriacBuilder
+{
+    internal CeleriacBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection, for extensions that add parts.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Declares a task: a name and a delegate, like Python's <c>@app.task</c>. Parameters bind from the
+    /// message's args (by position) and kwargs (by name); a <see cref="CancellationToken"/> parameter is
+    /// signalled by revoke-terminate and time limits; a <see cref="TaskContext"/> parameter gets the
+    /// invocation; parameters of registered service types are injected. The return value becomes the result.
+    /// </summary>
+    /// <example><code>builder.AddTask("tasks.add", (int x, int y) => x + y);</code></example>
+    public CeleriacBuilder AddTask(string name, Delegate handler, TaskOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        var registration = new TaskRegistration(name, handler.Method, handler.Target, TargetType: null, options ?? TaskOptions.Default);
+        Services.Configure<TaskRegistryOptions>(o => o.Registrations.Add(registration));
+        return this;
+    }
+
+    /// <summary>
+    /// Declares every method of <typeparamref name="T"/> marked <see cref="CeleryTaskAttribute"/>. Instance
+    /// methods run on an instance from DI (or created with constructor injection) per execution.
+    /// </summary>
+    public CeleriacBuilder AddTasks<T>() where T : class => AddTasks(typeof(T));
+
+    /// <summary>Declares every method of <paramref name="type"/> marked <see cref="CeleryTaskAttribute"/>.</summary>
+    public CeleriacBuilder AddTasks(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+            .Select(m => (Method: m, Attribute: m.GetCustomAttribute<CeleryTaskAttribute>()))
+            .Where(m => m.Attribute is not null)
+            .ToArray();
+        if (methods.Length == 0)
+        {
+            throw new ArgumentException($"{type.Name} has no public method marked [CeleryTask].", nameof(type));
+        }
+
+        foreach (var (method, attribute) in methods)
+        {
+            var options = new TaskOptions
+            {
+                TimeLimit = attribute!.TimeLimit > 0 ? TimeSpan.FromSeconds(attribute.TimeLimit) : null,
+                SoftTimeLimit = attribute.SoftTimeLimit > 0 ? TimeSpan.FromSeconds(attribute.SoftTimeLimit) : null,
+            };
+            var registration = new TaskRegistration(attribute.Name, method, Target: null, method.IsStatic ? null : type, options);
+            Services.Configure<TaskRegistryOptions>(o => o.Registrations.Add(registration));
+        }
+
+        return this;
+    }
+
+    /// <summary>Configures the events the worker sends.</summary>
+    public CeleriacBuilder ConfigureEvents(Action<EventOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Keeps revokes in memory only (lost on restart) instead of the durable per-node file.</summary>
+    public CeleriacBuilder UseInMemoryRevokes()
+    {
+        Services.AddSingleton<IRevokedTasks, InMemoryRevokedTasks>();
+        return this;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text.Json;
+using Celeriac.Core.Protocol;
+
+namespace Celeriac.Core.Events;
+
+/// <summary>
+/// One Celery event: a type (<c>task-succeeded</c>, <c>worker-heartbeat</c>, ...) and its fields, in the
+/// order they go on the wire.
+/// </summary>
+public sealed class CeleryEvent
+{
+    private readonly List<KeyValuePair<string, object?>> _fields;
+
+    /// <summary>Creates an event with type-specific fields; the dispatcher adds the standard ones.</summary>
+    public CeleryEvent(string type, IEnumerable<KeyValuePair<string, object?>>? fields = null)
+    {
+        Type = type;
+        _fields = fields?.ToList() ?? [];
+    }
+
+    /// <summary>The event type.</summary>
+    public string Type { get; }
+
+    /// <summary>The fields, in wire order.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Fields => _fields;
+
+    /// <summary>The routing key on the <c>celeryev</c> exchange: the type with dashes as dots.</summary>
+    public string RoutingKey => Type.Replace('-', '.');
+
+    /// <summary>Adds a field.</summary>
+    public CeleryEvent With(string name, object? value)
+    {
+        _fields.Add(new(name, value));
+        return this;
+    }
+
+    /// <summary>Writes the event as a JSON object.</summary>
+    public ReadOnlyMemory<byte> Encode()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = CeleryJson.Options.Encoder }))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in _fields)
+            {
+                writer.WritePropertyName(name);
+                WriteValue(writer, value);
+            }
+
+            writer.WriteString("type", Type);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case double d: writer.WriteNumberValue(d); break;
+            case JsonElement e: e.WriteTo(writer); break;
+            default: JsonSerializer.Serialize(writer, value, value.GetType(), CeleryJson.Options); break;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Reflection;
+using Celeriac.Core.Execution;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Core.Events;
+
+/// <summary>
+/// The worker's presence on the event bus: <c>worker-online</c> when it starts, <c>worker-heartbeat</c>
+/// every <see cref="EventOptions.HeartbeatInterval"/>, <c>worker-offline</c> when it stops. Monitors
+/// consider a worker gone after two missed heartbeats.
+/// </summary>
+public sealed class WorkerHeartbeat : IAsyncDisposable
+{
+    /// <summary>The <c>sw_ident</c> monitors show for Celeriac workers.</summary>
+    public const string SoftwareIdentity = "celeriac";
+
+    private readonly EventDispatcher _events;
+    private readonly WorkerState _state;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger<WorkerHeartbeat> _logger;
+    private ITimer? _timer;
+
+    /// <summary>Creates the heartbeat.</summary>
+    public WorkerHeartbeat(EventDispatcher events, WorkerState state, TimeProvider time, IOptions<EventOptions> options, ILogger<WorkerHeartbeat> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _events = events;
+        _state = state;
+        _time = time;
+        _interval = options.Value.HeartbeatInterval;
+        _logger = logger;
+    }
+
+    /// <summary>The version monitors show (<c>sw_ver</c>).</summary>
+    public static string SoftwareVersion { get; } =
+        typeof(WorkerHeartbeat).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Sends <c>worker-online</c> and starts the heartbeat timer.</summary>
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        await _events.SendAsync(WorkerEvent("worker-online"), cancellationToken);
+        _timer = _time.CreateTimer(static h => ((WorkerHeartbeat)h!).Beat(), this, _interval, _interval);
+    }
+
+    /// <summary>Stops the timer and sends <c>worker-offline</c>.</summary>
+    public async ValueTask StopAsync(CancellationToken cancellationToken)
+    {
+        if (_timer is null)
+        {
+            return;
+        }
+
+        await _timer.DisposeAsync();
+        _timer = null;
+        await _events.SendAsync(WorkerEvent("worker-offline"), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends one heartbeat now, as the <c>heartbeat</c> control command asks (a monitor starting up wakes
+    /// workers with it): <c>freq=5</c> and the software fields only, like Celery.
+    /// </summary>
+    public ValueTask SendWakeupAsync(CancellationToken cancellationToken) =>
+        _events.SendAsync(new CeleryEvent("worker-heartbeat")
+            .With("freq", 5)
+            .With("sw_ident", SoftwareIdentity)
+            .With("sw_ver", SoftwareVersion)
+            .With("sw_sys", SystemName()), cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
+    }
+
+    private void Beat() => _ = BeatAsync();
+
+    private async Task BeatAsync()
+    {
+        try
+        {
+            await _events.SendAsync(WorkerEvent("worker-heartbeat"), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.HeartbeatFailed(_logger, ex);
+        }
+    }
+
+    private CeleryEvent WorkerEvent(string type) => new CeleryEvent(type)
+        .With("freq", _interval.TotalSeconds)
+        .With("active", _state.ActiveCount)
+        .With("processed", _state.Processed)
+        .With("loadavg", LoadAverage())
+        .With("sw_ident", SoftwareIdentity)
+        .With("sw_ver", SoftwareVersion)
+        .With("sw_sys", SystemName());
+
+    private static string SystemName() =>
+        OperatingSystem.IsLinux() ? "Linux" : OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "Darwin" : Environment.OSVersion.Platform.ToString();
+
+    private static double[] LoadAverage()
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux() && File.Exists("/proc/loadavg"))
+            {
+                var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+                return parts.Take(3).Select(p => Math.Round(double.Parse(p, CultureInfo.InvariantCulture), 2)).ToArray();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            // No load average on this system: report zeros, as Celery does where os.getloadavg is missing.
+        }
+
+        return [0.0, 0.0, 0.0];
+    }
+}

@@ -1,0 +1,58 @@
+namespace Celeriac.Core.Execution;
+
+/// <summary>Settings of a worker. Defaults mirror Celery's where Celery has one.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>The node name monitors and remote control address this worker by (Celery's <c>-n</c>).</summary>
+    public string Hostname { get; set; } = $"celeriac@{Environment.MachineName}";
+
+    /// <summary>How many tasks run at once (Celery's <c>--concurrency</c>; default: the CPU count).</summary>
+    public int Concurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Messages fetched ahead per concurrency slot (Celery's <c>worker_prefetch_multiplier</c>). The broker
+    /// prefetch is <see cref="Concurrency"/> x this; 0 means unlimited.
+    /// </summary>
+    public int PrefetchMultiplier { get; set; } = 4;
+
+    /// <summary>The queues to consume (Celery's <c>-Q</c>).</summary>
+    public IList<string> Queues { get; set; } = ["celery"];
+
+    /// <summary>
+    /// How long a warm shutdown (SIGTERM, Ctrl-C) lets running tasks finish. Tasks still running after it are
+    /// cancelled and their messages returned to the queue, so another worker runs them.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Publish results with delivery mode 2 (Celery's <c>result_persistent</c>) so a broker restart keeps them.</summary>
+    public bool PersistentResults { get; set; } = true;
+
+    /// <summary>Publish a STARTED result when a task starts (Celery's <c>task_track_started</c>).</summary>
+    public bool TrackStarted { get; set; }
+
+    /// <summary>
+    /// Where the worker keeps state that must survive a restart (the revoked task ids). Default:
+    /// <c>$XDG_STATE_HOME/celeriac</c> or <c>~/.local/state/celeriac</c>.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>The broker prefetch count: concurrency x multiplier, 0 for unlimited.</summary>
+    public ushort PrefetchCount => (ushort)Math.Min(ushort.MaxValue, (long)Concurrency * PrefetchMultiplier);
+
+    /// <summary>The state directory, with the default applied.</summary>
+    public string ResolveStateDirectory()
+    {
+        if (!string.IsNullOrEmpty(StateDirectory))
+        {
+            return StateDirectory;
+        }
+
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(state, "celeriac");
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Core;
+
+/// <summary>
+/// Every log line Celeriac.Core writes. The task lines use Celery's wording, so people who know Celery's
+/// worker log (and tools that grep it) read them the same way.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Task {TaskName}[{TaskId}] received")]
+    public static partial void TaskReceived(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1001, LogLevel.Information, "Task {TaskName}[{TaskId}] succeeded in {Runtime:0.00}s: {Result}")]
+    public static partial void TaskSucceeded(ILogger logger, string taskName, string taskId, double runtime, string result);
+
+    [LoggerMessage(1002, LogLevel.Error, "Task {TaskName}[{TaskId}] raised unexpected: {Exception}")]
+    public static partial void TaskFailed(ILogger logger, string taskName, string taskId, string exception, Exception error);
+
+    [LoggerMessage(1003, LogLevel.Information, "Discarding revoked task: {TaskName}[{TaskId}]")]
+    public static partial void DiscardingRevokedTask(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Task {TaskName}[{TaskId}] returned to the queue: the worker is shutting down")]
+    public static partial void TaskRequeued(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1005, LogLevel.Error, "Hard time limit ({Seconds}s) exceeded for {TaskName}[{TaskId}]")]
+    public static partial void HardTimeLimitExceeded(ILogger logger, double seconds, string taskName, string taskId);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Soft time limit ({Seconds}s) exceeded for {TaskName}[{TaskId}]")]
+    public static partial void SoftTimeLimitExceeded(ILogger logger, double seconds, string taskName, string taskId);
+
+    [LoggerMessage(1007, LogLevel.Warning,
+        "Task {TaskName}[{TaskId}] was stopped but is still running {Seconds}s later; it holds a worker slot until it returns. Tasks should observe their CancellationToken.")]
+    public static partial void TaskStillRunningAfterStop(ILogger logger, string taskName, string taskId, double seconds);
+
+    [LoggerMessage(1008, LogLevel.Error, "Could not report the outcome of {TaskName}[{TaskId}]; its message goes back to the queue")]
+    public static partial void SettleFailed(ILogger logger, string taskName, string taskId, Exception error);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Could not reject a message; the broker will redeliver it")]
+    public static partial void RejectFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1010, LogLevel.Error,
+        "Received unregistered task of type '{TaskName}' (id {TaskId}). The message was parked and its caller was sent FAILURE (NotRegistered). Is the task registered on this worker?")]
+    public static partial void UnregisteredTask(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1011, LogLevel.Error, "Can't decode message body from queue '{Queue}': {Reason} The message was parked.")]
+    public static partial void UndecodableMessage(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(1100, LogLevel.Information, "Tasks flagged as revoked: {TaskIds}")]
+    public static partial void TasksFlaggedAsRevoked(ILogger logger, string taskIds);
+
+    [LoggerMessage(1101, LogLevel.Information, "Terminating {TaskId} ({Signal})")]
+    public static partial void Terminating(ILogger logger, string taskId, int signal);
+
+    [LoggerMessage(1102, LogLevel.Information, "Loaded {Count} revoked task ids from {Path}")]
+    public static partial void RevokesLoaded(ILogger logger, int count, string path);
+
+    [LoggerMessage(1200, LogLevel.Debug, "Remote control command '{Method}' from {Sender}")]
+    public static partial void ControlCommandReceived(ILogger logger, string method, string sender);
+
+    [LoggerMessage(1201, LogLevel.Error, "Remote control command '{Method}' failed")]
+    public static partial void ControlCommandFailed(ILogger logger, string method, Exception error);
+
+    [LoggerMessage(1202, LogLevel.Warning, "Ignoring a remote control message that cannot be read: {Reason}")]
+    public static partial void ControlMessageUndecodable(ILogger logger, string reason);
+
+    [LoggerMessage(1203, LogLevel.Information, "Task events {State} by remote control")]
+    public static partial void TaskEventsSwitched(ILogger logger, string state);
+
+    [LoggerMessage(1300, LogLevel.Warning, "Could not send event {EventType}")]
+    public static partial void EventSendFailed(ILogger logger, string eventType, Exception error);
+
+    [LoggerMessage(1301, LogLevel.Warning, "Could not send a worker heartbeat")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception error);
+}

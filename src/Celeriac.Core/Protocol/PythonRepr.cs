@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Celeriac.Core.Protocol;
+
+/// <summary>
+/// Python's <c>repr()</c> of JSON values. Celery puts reprs in headers (<c>argsrepr</c>), events
+/// (<c>args</c>, <c>result</c>, <c>exception</c>) and log lines, and monitors show them as they are.
+/// </summary>
+public static class PythonRepr
+{
+    /// <summary>Celery truncates reprs to this many characters (<c>resultrepr_maxsize</c>, <c>argsrepr</c>).</summary>
+    public const int MaxLength = 1024;
+
+    /// <summary>The repr of a JSON value: <c>None</c>, <c>True</c>, <c>'text'</c>, <c>[1, 2]</c>, <c>{'a': 1}</c>.</summary>
+    public static string Format(JsonElement value, int maxLength = MaxLength)
+    {
+        var builder = new StringBuilder();
+        Append(builder, value);
+        return Truncate(builder, maxLength);
+    }
+
+    /// <summary>The repr of positional arguments as a tuple: <c>()</c>, <c>(7,)</c>, <c>(2, 3)</c>.</summary>
+    public static string FormatTuple(JsonElement args, int maxLength = MaxLength)
+    {
+        var builder = new StringBuilder("(");
+        var count = 0;
+        if (args.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in args.EnumerateArray())
+            {
+                if (count++ > 0)
+                {
+                    builder.Append(", ");
+                }
+
+                Append(builder, item);
+            }
+        }
+
+        builder.Append(count == 1 ? ",)" : ")");
+        return Truncate(builder, maxLength);
+    }
+
+    /// <summary>The repr of a string, quoted and escaped as Python does it.</summary>
+    public static string FormatString(string value)
+    {
+        var builder = new StringBuilder(value.Length + 2);
+        AppendString(builder, value);
+        return builder.ToString();
+    }
+
+    /// <summary>The repr of an exception instance: <c>ValueError('boom 7')</c>.</summary>
+    public static string FormatException(string typeName, JsonElement args)
+    {
+        var tuple = FormatTuple(args, int.MaxValue);
+        // Python prints a one-argument exception as Type('x'), not Type('x',).
+        if (tuple.EndsWith(",)", StringComparison.Ordinal))
+        {
+            tuple = tuple[..^2] + ")";
+        }
+
+        return typeName + tuple;
+    }
+
+    private static string Truncate(StringBuilder builder, int maxLength) =>
+        builder.Length <= maxLength ? builder.ToString() : builder.ToString(0, Math.Max(0, maxLength - 3)) + "...";
+
+    private static void Append(StringBuilder builder, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                builder.Append("None");
+                break;
+            case JsonValueKind.True:
+                builder.Append("True");
+                break;
+            case JsonValueKind.False:
+                builder.Append("False");
+                break;
+            case JsonValueKind.Number:
+                AppendNumber(builder, value);
+                break;
+            case JsonValueKind.String:
+                AppendString(builder, value.GetString()!);
+                break;
+            case JsonValueKind.Array:
+                builder.Append('[');
+                var first = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    first = false;
+                    Append(builder, item);
+                }
+
+                builder.Append(']');
+                break;
+            case JsonValueKind.Object:
+                builder.Append('{');
+                var firstProperty = true;
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (!firstProperty)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    firstProperty = false;
+                    AppendString(builder, property.Name);
+                    builder.Append(": ");
+                    Append(builder, property.Value);
+                }
+
+                builder.Append('}');
+                break;
+        }
+    }
+
+    private static void AppendNumber(StringBuilder builder, JsonElement value)
+    {
+        var raw = value.GetRawText();
+        if (raw.Contains('e', StringComparison.OrdinalIgnoreCase) || raw.Contains('.', StringComparison.Ordinal))
+        {
+            // A JSON float is a Python float: repr is the shortest round-trip form, with '.0' for integral values.
+            var number = value.GetDouble();
+            var text = number.ToString("R", CultureInfo.InvariantCulture);
+            if (double.IsFinite(number) && !text.Contains('.', StringComparison.Ordinal) && !text.Contains('E', StringComparison.Ordinal))
+            {
+                text += ".0";
+            }
+
+            builder.Append(text.Replace("E+", "e+", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal));
+        }
+        else
+        {
+            builder.Append(raw);
+        }
+    }
+
+    private static void AppendString(StringBuilder builder, string value)
+    {
+        // Python prefers single quotes, and switches to double quotes when the text has ' but no ".
+        var quote = value.Contains('\'', StringComparison.Ordinal) && !value.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        builder.Append(quote);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            switch (rune.Value)
+            {
+                case '\\': builder.Append(@"\\"); break;
+                case '\n': builder.Append(@"\n"); break;
+                case '\r': builder.Append(@"\r"); break;
+                case '\t': builder.Append(@"\t"); break;
+                default:
+                    if (rune.Value == quote)
+                    {
+                        builder.Append('\\').Append(quote);
+                    }
+                    else if (rune.Value < 0x20 || rune.Value == 0x7f)
+                    {
+                        builder.Append(CultureInfo.InvariantCulture, $"\\x{rune.Value:x2}");
+                    }
+                    else
+                    {
+                        builder.Append(rune.ToString());
+                    }
+
+                    break;
+            }
+        }
+
+        builder.Append(quote);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Celeriac.Core.Tasks;
+
+/// <summary>Per-task settings; a message's own values win over these.</summary>
+public sealed record TaskOptions
+{
+    /// <summary>Hard time limit: the task's token is cancelled and the task fails with TimeLimitExceeded.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>Soft time limit: the task's token is cancelled; a task that returns anyway succeeds.</summary>
+    public TimeSpan? SoftTimeLimit { get; init; }
+
+    /// <summary>The defaults: no limits.</summary>
+    public static TaskOptions Default { get; } = new();
+}
