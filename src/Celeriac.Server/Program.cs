@@ -1,1 +1,16 @@
-return 0;
+using System.CommandLine;
+using Celeriac.Server.Commands;
+
+var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NET.")
+{
+    WorkerCommand.Create(),
+    EventsCommand.Create(),
+    CallCommand.Create(),
+    ControlCommands.CreateInspect(),
+    ControlCommands.CreateRevoke(),
+};
+root.Options.Add(CommonOptions.Broker);
+root.Options.Add(CommonOptions.LogLevel);
+
+// Hosts handle Ctrl-C and SIGTERM themselves (a worker shuts down warmly); the parser must not kill them.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

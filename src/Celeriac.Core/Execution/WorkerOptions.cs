@@ -20,9 +20,10 @@ public sealed class WorkerOptions
 
     /// <summary>
     /// How long a warm shutdown (SIGTERM, Ctrl-C) lets running tasks finish. Tasks still running after it are
-    /// cancelled and their messages returned to the queue, so another worker runs them.
+    /// cancelled and their messages returned to the queue, so another worker runs them. Keep it below the
+    /// host's own shutdown timeout.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Publish results with delivery mode 2 (Celery's <c>result_persistent</c>) so a broker restart keeps them.</summary>
     public bool PersistentResults { get; set; } = true;

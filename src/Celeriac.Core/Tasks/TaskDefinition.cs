@@ -15,6 +15,7 @@ public sealed class TaskDefinition
     private readonly TaskRegistration _registration;
     private readonly TaskParameter[] _parameters;
     private readonly TaskParameter[] _arguments;
+    private readonly bool _takesRest;
     private readonly Func<object, Task<object?>>? _awaitResult;
     private readonly string _functionName;
 
@@ -23,6 +24,7 @@ public sealed class TaskDefinition
         _registration = registration;
         _parameters = registration.Method.GetParameters().Select(p => TaskParameter.From(p, isService)).ToArray();
         _arguments = _parameters.Where(p => p.Source == TaskParameterSource.Argument).ToArray();
+        _takesRest = _parameters.Any(p => p.Source == TaskParameterSource.Rest);
         _awaitResult = CreateAwaiter(registration.Method.ReturnType);
         var dot = registration.Name.LastIndexOf('.');
         _functionName = dot >= 0 ? registration.Name[(dot + 1)..] : registration.Name;
@@ -60,7 +62,7 @@ public sealed class TaskDefinition
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(services);
-        var arguments = BindArguments(context.Args, context.Kwargs, jsonOptions);
+        var (arguments, rest) = BindArguments(context.Args, context.Kwargs, jsonOptions);
         var values = new object?[_parameters.Length];
         for (int i = 0, a = 0; i < _parameters.Length; i++)
         {
@@ -70,6 +72,7 @@ public sealed class TaskDefinition
                 TaskParameterSource.Argument => arguments[a++],
                 TaskParameterSource.CancellationToken => context.CancellationToken,
                 TaskParameterSource.Context => context,
+                TaskParameterSource.Rest => rest,
                 _ => parameter.Type == typeof(IServiceProvider) ? services : services.GetRequiredService(parameter.Type),
             };
         }
@@ -88,15 +91,26 @@ public sealed class TaskDefinition
         return _registration.Method.ReturnType == typeof(void) ? CeleryJson.Null : CeleryJson.ToElement(result, jsonOptions);
     }
 
-    private object?[] BindArguments(JsonElement args, JsonElement kwargs, JsonSerializerOptions? jsonOptions = null)
+    private (object?[] Values, TaskArguments? Remaining) BindArguments(JsonElement args, JsonElement kwargs, JsonSerializerOptions? jsonOptions = null)
     {
         var values = new object?[_arguments.Length];
         var bound = new bool[_arguments.Length];
+        var restPositional = new List<JsonElement>();
+        var restKeyword = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var positional = args.ValueKind == JsonValueKind.Array ? args.GetArrayLength() : 0;
-        if (positional > _arguments.Length)
+        if (positional > _arguments.Length && _takesRest)
         {
+            restPositional.AddRange(args.EnumerateArray().Skip(_arguments.Length).Select(a => a.Clone()));
+            positional = _arguments.Length;
+        }
+        else if (positional > _arguments.Length)
+        {
+            // Python: "f() takes 2 positional arguments ...", or "takes from 1 to 2 ..." when some have defaults.
+            var required = _arguments.Count(a => !a.IsOptional);
+            var takes = required == _arguments.Length ? $"{_arguments.Length}" : $"from {required} to {_arguments.Length}";
+            var plural = required != _arguments.Length || _arguments.Length != 1;
             throw new TaskArgumentException(
-                $"{_functionName}() takes {_arguments.Length} positional argument{(_arguments.Length == 1 ? "" : "s")} but {positional} {(positional == 1 ? "was" : "were")} given");
+                $"{_functionName}() takes {takes} positional argument{(plural ? "s" : "")} but {positional} {(positional == 1 ? "was" : "were")} given");
         }
 
         for (var i = 0; i < positional; i++)
@@ -110,6 +124,12 @@ public sealed class TaskDefinition
             foreach (var property in kwargs.EnumerateObject())
             {
                 var index = FindArgument(property.Name);
+                if (index < 0 && _takesRest)
+                {
+                    restKeyword[property.Name] = property.Value.Clone();
+                    continue;
+                }
+
                 if (index < 0)
                 {
                     throw new TaskArgumentException($"{_functionName}() got an unexpected keyword argument '{property.Name}'");
@@ -143,12 +163,19 @@ public sealed class TaskDefinition
 
         if (missing.Count > 0)
         {
-            var names = missing.Count == 1 ? missing[0] : string.Join(", ", missing.Take(missing.Count - 1)) + " and " + missing[^1];
+            // Python's list: 'x', 'x' and 'y', 'a', 'b', and 'c'.
+            var names = missing.Count switch
+            {
+                1 => missing[0],
+                2 => $"{missing[0]} and {missing[1]}",
+                _ => string.Join(", ", missing.Take(missing.Count - 1)) + ", and " + missing[^1],
+            };
             throw new TaskArgumentException(
                 $"{_functionName}() missing {missing.Count} required positional argument{(missing.Count == 1 ? "" : "s")}: {names}");
         }
 
-        return values;
+        var rest = _takesRest ? new TaskArguments(CeleryJson.ToElement(restPositional), CeleryJson.ToElement(restKeyword)) : null;
+        return (values, rest);
     }
 
     private int FindArgument(string keyword)

@@ -16,6 +16,9 @@ public enum TaskParameterSource
 
     /// <summary>A service from the execution's DI scope.</summary>
     Service,
+
+    /// <summary>The arguments no other parameter took (<see cref="TaskArguments"/>, Python's <c>*args, **kwargs</c>).</summary>
+    Rest,
 }
 
 /// <summary>One parameter of a task method.</summary>
@@ -31,6 +34,7 @@ public sealed record TaskParameter(string Name, Type Type, TaskParameterSource S
         var type = parameter.ParameterType;
         var source = type == typeof(CancellationToken) ? TaskParameterSource.CancellationToken
             : type == typeof(TaskContext) ? TaskParameterSource.Context
+            : type == typeof(TaskArguments) ? TaskParameterSource.Rest
             : type == typeof(IServiceProvider) || (!IsData(type) && isService(type)) ? TaskParameterSource.Service
             : TaskParameterSource.Argument;
         return new TaskParameter(parameter.Name ?? $"arg{parameter.Position}", type, source, parameter.HasDefaultValue,

@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using Celeriac.Core.Events;
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Transport;
+using Celeriac.RabbitMQ.Connection;
+using Celeriac.RabbitMQ.Publishing;
+using Celeriac.RabbitMQ.Topology;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Celeriac.RabbitMQ.Client;
+
+/// <summary>
+/// Sends tasks to Celery or Celeriac workers and collects their results over rpc://, the .NET counterpart
+/// of <c>add.delay(2, 3)</c>: <c>var r = await client.SendAsync("tasks.add", 2, 3); await r.GetAsync();</c>.
+/// </summary>
+/// <remarks>
+/// Like a Python client, it declares the target queue before publishing (so a message is never dropped for
+/// lack of a queue), publishes with broker confirms, and receives results on its own auto-delete reply
+/// queue, matched by task id.
+/// </remarks>
+public sealed class CeleryClient : IAsyncDisposable
+{
+    private const int MaxUnclaimedResults = 8192;
+
+    private readonly RabbitMqConnection _connection;
+    private readonly IMessagePublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IAsyncDisposable[] _owned;
+    private readonly ConcurrentDictionary<string, AsyncResult> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskResult> _unclaimed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _unclaimedOrder = new();
+    private readonly ConcurrentDictionary<string, bool> _declaredQueues = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly string _origin = $"gen{Environment.ProcessId}@{Environment.MachineName}";
+    private IChannel? _channel;
+
+    /// <summary>Creates a client on a shared connection (the DI way; see <c>UseRabbitMq</c>).</summary>
+    public CeleryClient(RabbitMqConnection connection, IMessagePublisher publisher, LamportClock clock, TimeProvider time, ILogger<CeleryClient> logger)
+        : this(connection, publisher, clock, time, logger, [])
+    {
+    }
+
+    private CeleryClient(RabbitMqConnection connection, IMessagePublisher publisher, LamportClock clock, TimeProvider time, ILogger logger,
+        IAsyncDisposable[] owned)
+    {
+        _connection = connection;
+        _publisher = publisher;
+        _time = time;
+        _logger = logger;
+        _owned = owned;
+        ReplyQueue = Guid.NewGuid().ToString();
+        Control = new CeleryControl(connection, publisher, clock, time);
+    }
+
+    /// <summary>This client's rpc:// reply queue, sent as <c>reply_to</c>.</summary>
+    public string ReplyQueue { get; }
+
+    /// <summary>Remote control: revoke, ping, inspect.</summary>
+    public CeleryControl Control { get; }
+
+    /// <summary>Creates a client with its own connection, for scripts and tools without DI.</summary>
+    public static CeleryClient Create(string brokerUrl, ILoggerFactory? loggerFactory = null)
+    {
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var options = Options.Create(new RabbitMqOptions { Url = brokerUrl });
+        var connection = new RabbitMqConnection(options, TimeProvider.System, loggerFactory.CreateLogger<RabbitMqConnection>());
+        var publisher = new RabbitMqPublisher(connection, options, loggerFactory.CreateLogger<RabbitMqPublisher>());
+        return new CeleryClient(connection, publisher, new LamportClock(), TimeProvider.System, loggerFactory.CreateLogger<CeleryClient>(),
+            [publisher, connection]);
+    }
+
+    /// <summary>Sends a task with positional arguments.</summary>
+    public Task<AsyncResult> SendAsync(string taskName, params object?[] args) =>
+        SendAsync(taskName, args, kwargs: null, options: null, CancellationToken.None);
+
+    /// <summary>
+    /// Sends a task and returns once the broker has confirmed the message. Arguments are serialised as JSON.
+    /// </summary>
+    public async Task<AsyncResult> SendAsync(string taskName, IEnumerable<object?> args, IReadOnlyDictionary<string, object?>? kwargs,
+        SendOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
+        ArgumentNullException.ThrowIfNull(args);
+        options ??= SendOptions.Default;
+        var message = new TaskMessage
+        {
+            Id = options.TaskId ?? Guid.NewGuid().ToString(),
+            Name = taskName,
+            Args = CeleryJson.ToElement(args.ToArray()),
+            Kwargs = CeleryJson.ToElement(kwargs ?? new Dictionary<string, object?>()),
+            Eta = options.Countdown is { } countdown ? _time.GetUtcNow() + countdown : options.Eta,
+            Expires = options.Expires,
+            TimeLimit = options.TimeLimit,
+            SoftTimeLimit = options.SoftTimeLimit,
+            ParentId = options.ParentId,
+            RootId = options.RootId,
+            IgnoreResult = options.IgnoreResult,
+            Priority = options.Priority,
+            Origin = _origin,
+        };
+        return await SendAsync(message, options.Queue, cancellationToken);
+    }
+
+    /// <summary>Sends a prepared task message to a queue and returns once the broker has confirmed it.</summary>
+    public async Task<AsyncResult> SendAsync(TaskMessage message, string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await EnsureQueueAsync(queue, cancellationToken);
+        AsyncResult? result = null;
+        if (!message.IgnoreResult)
+        {
+            await EnsureReplyConsumerAsync(cancellationToken);
+            message = message with { ReplyTo = ReplyQueue };
+            result = Track(message.Id);
+        }
+
+        try
+        {
+            await _publisher.PublishAsync(new OutgoingMessage("", queue, TaskMessageCodec.Encode(message)), cancellationToken);
+        }
+        catch
+        {
+            _pending.TryRemove(message.Id, out _);
+            throw;
+        }
+
+        return result ?? new AsyncResult(message.Id, this);
+    }
+
+    /// <summary>
+    /// A handle on a task this client sent earlier, by id. Results reach only the client whose reply queue
+    /// the task named, as with Celery's rpc:// backend.
+    /// </summary>
+    public AsyncResult GetResult(string taskId) => _pending.TryGetValue(taskId, out var existing) ? existing : Track(taskId);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is { } channel)
+        {
+            _channel = null;
+            try
+            {
+                if (channel.IsOpen)
+                {
+                    await channel.CloseAsync();
+                }
+            }
+            catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
+            {
+                // The connection is already gone.
+            }
+
+            channel.Dispose();
+        }
+
+        await Control.DisposeAsync();
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        _startLock.Dispose();
+    }
+
+    private AsyncResult Track(string taskId)
+    {
+        var result = _pending.GetOrAdd(taskId, id => new AsyncResult(id, this));
+        if (_unclaimed.TryRemove(taskId, out var early) && result.OnReport(early))
+        {
+            _pending.TryRemove(taskId, out _);
+        }
+
+        return result;
+    }
+
+    private async Task EnsureQueueAsync(string queue, CancellationToken cancellationToken)
+    {
+        if (_declaredQueues.ContainsKey(queue))
+        {
+            return;
+        }
+
+        await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
+        await CeleryTopology.DeclareTaskQueueAsync(channel, queue, cancellationToken);
+        _declaredQueues[queue] = true;
+    }
+
+    private async Task EnsureReplyConsumerAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is not null)
+        {
+            return;
+        }
+
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_channel is not null)
+            {
+                return;
+            }
+
+            var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
+            await CeleryTopology.DeclareResultQueueAsync(channel, ReplyQueue, cancellationToken);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += OnResultAsync;
+            await channel.BasicConsumeAsync(ReplyQueue, autoAck: true, consumer, cancellationToken);
+            _channel = channel;
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private Task OnResultAsync(object sender, BasicDeliverEventArgs e)
+    {
+        TaskResult result;
+        try
+        {
+            result = TaskResult.Decode(e.Body.ToArray());
+        }
+        catch (MessageDecodeException ex)
+        {
+            Log.ResultUndecodable(_logger, ex.Message);
+            return Task.CompletedTask;
+        }
+
+        if (_pending.TryGetValue(result.TaskId, out var pending))
+        {
+            if (pending.OnReport(result))
+            {
+                _pending.TryRemove(result.TaskId, out _);
+            }
+        }
+        else
+        {
+            // Nobody waits for it (yet): keep the latest few thousand, as Celery's client does.
+            _unclaimed[result.TaskId] = result;
+            _unclaimedOrder.Enqueue(result.TaskId);
+            while (_unclaimedOrder.Count > MaxUnclaimedResults && _unclaimedOrder.TryDequeue(out var oldest))
+            {
+                _unclaimed.TryRemove(oldest, out _);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.RabbitMQ;
+
+/// <summary>Every log line Celeriac.RabbitMQ writes.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Connected to {Url}")]
+    public static partial void Connected(ILogger logger, string url);
+
+    [LoggerMessage(2001, LogLevel.Error, "Cannot connect to {Url}: {Reason}. Trying again in {Seconds}s...")]
+    public static partial void ConnectFailed(ILogger logger, string url, double seconds, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "A publishing channel closed ({Reason}); opening a new one")]
+    public static partial void PublishChannelReplaced(ILogger logger, string reason);
+
+    [LoggerMessage(2100, LogLevel.Information, "{Hostname} ready.")]
+    public static partial void WorkerReady(ILogger logger, string hostname);
+
+    [LoggerMessage(2101, LogLevel.Information, "Consuming from {Queues} with prefetch {Prefetch} and concurrency {Concurrency}")]
+    public static partial void Consuming(ILogger logger, string queues, int prefetch, int concurrency);
+
+    [LoggerMessage(2102, LogLevel.Information, "Warm shutdown: stopped consuming; waiting up to {Seconds}s for {Count} running task(s)")]
+    public static partial void WarmShutdown(ILogger logger, double seconds, int count);
+
+    [LoggerMessage(2103, LogLevel.Warning, "Shutdown grace period over: cancelling {Count} running task(s); their messages go back to the queue")]
+    public static partial void ShutdownGraceExpired(ILogger logger, int count);
+
+    [LoggerMessage(2104, LogLevel.Information, "Worker stopped")]
+    public static partial void WorkerStopped(ILogger logger);
+
+    [LoggerMessage(2105, LogLevel.Error, "Unexpected error handling a delivery from {Queue}; the message goes back to the queue")]
+    public static partial void DeliveryFailed(ILogger logger, string queue, Exception error);
+
+    [LoggerMessage(2106, LogLevel.Error, "Unexpected error handling a remote control message")]
+    public static partial void ControlFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(2107, LogLevel.Warning, "Parked a message from {Queue} in {ParkingQueue}: {Reason}")]
+    public static partial void Parked(ILogger logger, string queue, string parkingQueue, string reason);
+
+    [LoggerMessage(2108, LogLevel.Warning, "The broker cancelled the consumer on {Queue} (was the queue deleted?)")]
+    public static partial void ConsumerCancelled(ILogger logger, string queue);
+
+    [LoggerMessage(2200, LogLevel.Debug, "Ignoring a result message that cannot be read: {Reason}")]
+    public static partial void ResultUndecodable(ILogger logger, string reason);
+}

@@ -1,0 +1,25 @@
+using Celeriac.Server.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Celeriac.Server.Commands;
+
+/// <summary>One logging setup for every command: Celery-style lines on stdout.</summary>
+internal static class CliLogging
+{
+    public static ILoggingBuilder UseCeleryConsole(this ILoggingBuilder logging, LogLevel level)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
+        logging.AddConsole(o => o.FormatterName = CeleryConsoleFormatter.FormatterName);
+        logging.AddConsoleFormatter<CeleryConsoleFormatter, ConsoleFormatterOptions>();
+        return logging;
+    }
+
+    public static ILoggerFactory CreateFactory(LogLevel level) => LoggerFactory.Create(b => b.UseCeleryConsole(level));
+
+    public static IServiceCollection AddCeleryConsoleLogging(this IServiceCollection services, LogLevel level) =>
+        services.AddLogging(b => b.UseCeleryConsole(level));
+}
