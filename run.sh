@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs the celeriac command line with a broker to talk to.
+#
+#   ./run.sh worker --concurrency 1 --loglevel info
+#   CELERIAC_BROKER_URL=amqp://user:pass@rabbit.example:5672/ ./run.sh worker
+#
+# CELERIAC_BROKER_URL (default amqp://guest:guest@localhost:5672/) is passed on to the CLI. When
+# nothing answers there and the host is this machine (localhost, 127.0.0.1), a local RabbitMQ node
+# is installed if need be and started on that port (celeriac@localhost, management on 15672, data in
+# ${XDG_STATE_HOME:-~/.local/state}/celeriac/rabbitmq). It keeps running after the CLI exits, so
+# the next run starts at once; stop it with: infra/rabbitmq.sh stop-local
+#
+# The CLI is built (Release, quietly) and then exec'd, so Ctrl-C and SIGTERM reach it directly.
+# It runs in the caller's directory, so relative paths among the arguments mean what they say.
+set -euo pipefail
+
+CALLER_DIR=$PWD
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+export CELERIAC_BROKER_URL=${CELERIAC_BROKER_URL:-amqp://guest:guest@localhost:5672/}
+
+# ---- host and port out of scheme://user:pass@host:port/vhost?query -----------------------------
+url=$CELERIAC_BROKER_URL
+[[ $url == *://* ]] || die "CELERIAC_BROKER_URL is not a URL: $url"
+scheme=${url%%://*}
+authority=${url#*://}
+authority=${authority%%/*}
+authority=${authority%%\?*}
+authority=${authority##*@}
+if [[ $authority == \[* ]]; then          # [IPv6]:port
+  host=${authority%%]*}
+  host=${host#[}
+  port=${authority#*]}
+else
+  host=${authority%%:*}
+  port=${authority#"$host"}
+fi
+port=${port#:}
+host=${host:-localhost}
+if [[ -z $port && $scheme == amqps ]]; then port=5671; fi
+port=${port:-5672}
+[[ $port =~ ^[0-9]+$ ]] || die "bad port '$port' in CELERIAC_BROKER_URL"
+
+# Something accepts TCP connections at host:port (2 s at most).
+# shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
+answers() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$host" "$port" 2>/dev/null; }
+
+# ---- a broker -------------------------------------------------------------------------------
+if ! answers; then
+  case $host in
+    localhost|127.0.0.1)
+      log=$(mktemp)
+      if ! { infra/rabbitmq.sh install && infra/rabbitmq.sh start-local "$port"; } >"$log" 2>&1; then
+        cat "$log" >&2; rm -f "$log"
+        die "could not start a local RabbitMQ on port $port"
+      fi
+      rm -f "$log"
+      echo "run.sh: started a local RabbitMQ (celeriac@localhost, amqp 127.0.0.1:$port, management http://127.0.0.1:15672, guest/guest); it keeps running after this exits; stop it with: $ROOT/infra/rabbitmq.sh stop-local" >&2
+      ;;
+    *)
+      die "no broker answers at $host:$port (CELERIAC_BROKER_URL=$CELERIAC_BROKER_URL); start it, or point CELERIAC_BROKER_URL at one (a localhost URL gets a local node started for you)"
+      ;;
+  esac
+fi
+
+# ---- build, then become the CLI ---------------------------------------------------------------
+project=src/Celeriac.Server/Celeriac.Server.csproj
+log=$(mktemp)
+if ! dotnet build "$project" -c Release -nologo -v q >"$log" 2>&1; then
+  cat "$log" >&2; rm -f "$log"
+  die "build of $project failed"
+fi
+rm -f "$log"
+dll=$(dotnet msbuild "$project" -p:Configuration=Release -getProperty:TargetPath)
+[[ -f $dll ]] || die "built, but no $dll"
+
+cd "$CALLER_DIR"
+exec dotnet "$dll" "$@"
