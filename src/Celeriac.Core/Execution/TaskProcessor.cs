@@ -205,17 +205,17 @@ public sealed class TaskProcessor : IDisposable
             }
             catch (OperationCanceledException ex) when (request.SoftLimitExceeded)
             {
-                outcome = TaskOutcome.Failure(TaskError.SoftTimeLimitExceeded(SoftLimit(request)), ex.ToString(), runtime);
+                outcome = TaskOutcome.Failure(TaskError.SoftTimeLimitExceeded(SoftLimit(request)), TaskTraceback.Format(ex), runtime);
                 Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, ex);
             }
             catch (TaskArgumentException ex)
             {
-                outcome = TaskOutcome.Failure(TaskError.TypeError(ex.Message), ex.ToString(), runtime);
+                outcome = TaskOutcome.Failure(TaskError.TypeError(ex.Message), TaskTraceback.Format(ex), runtime);
                 Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, ex);
             }
             catch (Exception ex)
             {
-                outcome = TaskOutcome.Failure(TaskError.FromException(ex), ex.ToString(), runtime);
+                outcome = TaskOutcome.Failure(TaskError.FromException(ex), TaskTraceback.Format(ex), runtime);
                 Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, ex);
             }
         }
