@@ -87,9 +87,9 @@ internal static class WorkerCommand
             .AddWorker();
 
         using var host = builder.Build();
+        var worker = host.Services.GetRequiredService<CeleryWorkerService>();
         // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
         await host.RunAsync(CancellationToken.None);
-        var worker = host.Services.GetRequiredService<CeleryWorkerService>();
         return worker.Ready.IsFaulted ? 1 : 0;
     }
 
