@@ -124,7 +124,7 @@ public sealed class ControlDispatcher
             ContentType = TaskMessageCodec.JsonContentType,
             ContentEncoding = "utf-8",
             DeliveryMode = DeliveryModes.Transient,
-            Headers = new Dictionary<string, object?> { ["ticket"] = request.Ticket, ["clock"] = _clock.Forward() },
+            Headers = new Dictionary<string, object?> { ["ticket"] = request.Ticket, ["clock"] = HeaderValues.FromInteger(_clock.Forward()) },
         };
         var exchange = string.IsNullOrEmpty(request.ReplyExchange) ? ReplyExchange : request.ReplyExchange;
         return _publisher.PublishAsync(new OutgoingMessage(exchange, request.ReplyRoutingKey!, message, RequiresConfirmation: false), cancellationToken);

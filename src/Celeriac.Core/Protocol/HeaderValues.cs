@@ -21,6 +21,12 @@ internal static class HeaderValues
         _ => throw new MessageDecodeException($"Header '{key}' must be a string, not {value.GetType().Name}."),
     };
 
+    /// <summary>
+    /// An integer header value as Python sends it: an int (AMQP <c>I</c>) when it fits in 32 bits, else a long.
+    /// py-amqp writes every int that fits as <c>I</c>; a long would go out as <c>l</c>, which Celery never sends.
+    /// </summary>
+    public static object FromInteger(long value) => value is >= int.MinValue and <= int.MaxValue ? (object)(int)value : value;
+
     public static long? GetInteger(IReadOnlyDictionary<string, object?> headers, string key) =>
         headers.TryGetValue(key, out var value) ? AsInteger(value, key) : null;
 

@@ -189,6 +189,7 @@ internal static class KombuTypedValue
         }
 
         var parsed = CeleryTime.Parse(s) ?? throw new JsonException($"'{s}' is not an ISO 8601 time.");
-        return target == typeof(DateTime) ? parsed.UtcDateTime : parsed;
+        // Not a conditional expression: DateTime converts implicitly to DateTimeOffset, so both branches would box a DateTimeOffset.
+        return target == typeof(DateTime) ? (object)parsed.UtcDateTime : parsed;
     }
 }

@@ -129,20 +129,72 @@ public static class PythonRepr
         var raw = value.GetRawText();
         if (raw.Contains('e', StringComparison.OrdinalIgnoreCase) || raw.Contains('.', StringComparison.Ordinal))
         {
-            // A JSON float is a Python float: repr is the shortest round-trip form, with '.0' for integral values.
-            var number = value.GetDouble();
-            var text = number.ToString("R", CultureInfo.InvariantCulture);
-            if (double.IsFinite(number) && !text.Contains('.', StringComparison.Ordinal) && !text.Contains('E', StringComparison.Ordinal))
-            {
-                text += ".0";
-            }
-
-            builder.Append(text.Replace("E+", "e+", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal));
+            // A JSON float is a Python float.
+            AppendFloat(builder, value.GetDouble());
         }
         else
         {
             builder.Append(raw);
         }
+    }
+
+    // Python's float repr: the shortest digits that round-trip (as .NET's "R"), laid out positionally for
+    // decimal exponents -4..15 with '.0' for integral values (1.0, 1000000000000000.0), else as 1e+16, 1e-05.
+    // .NET switches to exponent notation at other points, so only its digits are used.
+    private static void AppendFloat(StringBuilder builder, double number)
+    {
+        if (!double.IsFinite(number))
+        {
+            builder.Append(double.IsNaN(number) ? "nan" : number > 0 ? "inf" : "-inf");
+            return;
+        }
+
+        if (double.IsNegative(number))
+        {
+            builder.Append('-');
+        }
+
+        var text = Math.Abs(number).ToString("R", CultureInfo.InvariantCulture);
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        var mantissa = e < 0 ? text : text[..e];
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var point = (dot < 0 ? mantissa.Length : dot) + (e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        var digits = mantissa.Replace(".", "", StringComparison.Ordinal);
+        var leadingZeros = digits.Length - digits.TrimStart('0').Length;
+        digits = digits.Trim('0');
+        point -= leadingZeros;
+        if (digits.Length == 0)
+        {
+            builder.Append("0.0");
+            return;
+        }
+
+        var exponent = point - 1;
+        if (exponent is >= -4 and < 16)
+        {
+            if (point <= 0)
+            {
+                builder.Append("0.").Append('0', -point).Append(digits);
+            }
+            else if (point >= digits.Length)
+            {
+                builder.Append(digits).Append('0', point - digits.Length).Append(".0");
+            }
+            else
+            {
+                builder.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point);
+            }
+
+            return;
+        }
+
+        builder.Append(digits[0]);
+        if (digits.Length > 1)
+        {
+            builder.Append('.').Append(digits, 1, digits.Length - 1);
+        }
+
+        builder.Append(CultureInfo.InvariantCulture, $"e{(exponent < 0 ? '-' : '+')}{Math.Abs(exponent):00}");
     }
 
     private static void AppendString(StringBuilder builder, string value)
@@ -163,9 +215,11 @@ public static class PythonRepr
                     {
                         builder.Append('\\').Append(quote);
                     }
-                    else if (rune.Value < 0x20 || rune.Value == 0x7f)
+                    else if (!IsPrintable(rune))
                     {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\x{rune.Value:x2}");
+                        // As Python's str.__repr__: \xNN, \uNNNN or \UNNNNNNNN, the shortest that fits.
+                        var (escape, format) = rune.Value switch { <= 0xff => ('x', "x2"), <= 0xffff => ('u', "x4"), _ => ('U', "x8") };
+                        builder.Append('\\').Append(escape).Append(rune.Value.ToString(format, CultureInfo.InvariantCulture));
                     }
                     else
                     {
@@ -178,4 +232,11 @@ public static class PythonRepr
 
         builder.Append(quote);
     }
+
+    // Python's str.isprintable(): everything but control, format, surrogate, private-use and unassigned
+    // characters and separators other than the ASCII space.
+    private static bool IsPrintable(Rune rune) => rune.Value == ' ' || Rune.GetUnicodeCategory(rune) is not (
+        UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+        or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+        or UnicodeCategory.SpaceSeparator);
 }

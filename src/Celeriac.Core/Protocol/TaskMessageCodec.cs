@@ -14,6 +14,9 @@ public static class TaskMessageCodec
     /// <summary>The only content type Celeriac reads and writes.</summary>
     public const string JsonContentType = "application/json";
 
+    // Python always sends a string origin (gen<pid>@<host>); a void one would differ from every message Celery writes.
+    private static readonly string s_defaultOrigin = $"gen{Environment.ProcessId}@{Environment.MachineName}";
+
     /// <summary>Decodes a delivered message. Throws <see cref="MessageDecodeException"/> saying what is wrong.</summary>
     public static TaskMessage Decode(TransportMessage message)
     {
@@ -76,7 +79,7 @@ public static class TaskMessageCodec
             ["parent_id"] = task.ParentId,
             ["argsrepr"] = task.ArgsRepr ?? PythonRepr.FormatTuple(task.Args),
             ["kwargsrepr"] = task.KwargsRepr ?? PythonRepr.Format(task.Kwargs),
-            ["origin"] = task.Origin,
+            ["origin"] = task.Origin ?? s_defaultOrigin,
             ["ignore_result"] = task.IgnoreResult,
         };
 

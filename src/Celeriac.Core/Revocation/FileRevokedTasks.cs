@@ -122,7 +122,36 @@ public sealed class FileRevokedTasks : IRevokedTasks, IDisposable
         _linesInFile = live.Count;
     }
 
-    private FileStream OpenForAppend() => new(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
+    private FileStream OpenForAppend()
+    {
+        // A crash mid-write can leave a last line without its newline. Start on a fresh line, or the next
+        // revoke would be glued to the torn one and lost on the next load.
+        var tornTail = EndsWithTornLine();
+        var file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        if (tornTail)
+        {
+            file.WriteByte((byte)'\n');
+        }
+
+        return file;
+    }
+
+    private bool EndsWithTornLine()
+    {
+        if (!File.Exists(_path))
+        {
+            return false;
+        }
+
+        using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (reader.Length == 0)
+        {
+            return false;
+        }
+
+        reader.Seek(-1, SeekOrigin.End);
+        return reader.ReadByte() != '\n';
+    }
 
     private static string SafeFileName(string name)
     {

@@ -1,0 +1,69 @@
+using Celeriac.Core.States;
+using Celeriac.Core.Tests.Fakes;
+using static Celeriac.Core.Tests.Fakes.TestMessages;
+
+namespace Celeriac.Core.Tests.Execution;
+
+/// <summary>When a received task starts: not before its ETA, and not beyond the concurrency.</summary>
+public sealed class TaskProcessorSchedulingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ProcessAsync_EtaInTheFuture_StartsOnlyOnceTheClockPassesIt()
+    {
+        var gate = new TaskGate();
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.gate", gate.IgnoreTokenAsync));
+        var task = NewTask("tasks.gate") with { Eta = worker.Time.GetUtcNow().AddSeconds(10) };
+        var delivery = worker.Deliver(task.Encode());
+        var process = worker.Processor.ProcessAsync(delivery, default).AsTask();
+        await Wait.UntilAsync(() => worker.Time.PendingTimers == 1, "the ETA timer to be set");
+        Assert.Single(worker.Publisher.Events("task-received"));
+
+        worker.Time.Advance(TimeSpan.FromSeconds(9.999));
+
+        Assert.False(gate.Started.IsCompleted);
+        Assert.Equal(task.Id, Assert.Single(worker.State.Reserved).Message.Id);
+        Assert.Equal(1, worker.Time.PendingTimers);
+
+        worker.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await Wait.ForAsync(gate.Started, "the task to start at its ETA");
+        gate.Release();
+        await Wait.ForAsync(process, "the task to finish");
+        Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_EtaInThePast_StartsRightAway()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1));
+        var task = NewTask("tasks.one") with { Eta = worker.Time.GetUtcNow().AddHours(-1) };
+
+        await Wait.ForAsync(worker.Processor.ProcessAsync(worker.Deliver(task.Encode()), default).AsTask(), "the task to run");
+
+        Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_MoreTasksThanConcurrency_RunsAtMostConcurrencyAtOnce()
+    {
+        var gates = new[] { new TaskGate(), new TaskGate(), new TaskGate() };
+        var next = -1;
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.gate", () => gates[Interlocked.Increment(ref next)].IgnoreTokenAsync()),
+            o => o.Concurrency = 2);
+
+        var processes = Enumerable.Range(0, 3).Select(_ => worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.gate").Encode()), default).AsTask()).ToArray();
+        await Wait.ForAsync(Task.WhenAll(gates[0].Started, gates[1].Started), "two tasks to start");
+        await Wait.UntilAsync(() => worker.State.Reserved.Count == 1, "the third task to wait for a slot");
+        Assert.False(gates[2].Started.IsCompleted);
+        Assert.Equal(2, worker.State.ActiveCount);
+
+        gates[0].Release();
+
+        await Wait.ForAsync(gates[2].Started, "the third task to start when a slot frees up");
+        gates[1].Release();
+        gates[2].Release();
+        await Wait.ForAsync(Task.WhenAll(processes), "every task to finish");
+        Assert.Equal(3, worker.State.Processed);
+        Assert.Equal(3, worker.State.Totals["tasks.gate"]);
+    }
+}

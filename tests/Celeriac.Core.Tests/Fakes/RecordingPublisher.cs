@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Transport;
+
+namespace Celeriac.Core.Tests.Fakes;
+
+/// <summary>Records published messages; can be told to refuse some, as a broker that nacks.</summary>
+public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
+{
+    private readonly ConcurrentQueue<OutgoingMessage> _messages = new();
+
+    /// <summary>When it returns an exception for a message, the publish throws it instead of recording.</summary>
+    public Func<OutgoingMessage, Exception?>? FailWhen { get; set; }
+
+    public IReadOnlyList<OutgoingMessage> Messages => _messages.ToArray();
+
+    /// <summary>The rpc:// results published to a reply queue.</summary>
+    public IReadOnlyList<TaskResult> Results(string replyTo) =>
+        Messages.Where(m => m.Exchange == "" && m.RoutingKey == replyTo).Select(m => TaskResult.Decode(m.Message.Body)).ToArray();
+
+    /// <summary>The Celery events published, as JSON objects, optionally only those of one type.</summary>
+    public IReadOnlyList<JsonElement> Events(string? type = null) =>
+        Messages.Where(m => m.Exchange == "celeryev")
+            .Select(m => JsonDocument.Parse(m.Message.Body).RootElement)
+            .Where(e => type is null || e.GetProperty("type").GetString() == type)
+            .ToArray();
+
+    public ValueTask PublishAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (FailWhen?.Invoke(message) is { } error)
+        {
+            log.Add($"publish-failed {Describe(message)}");
+            throw error;
+        }
+
+        _messages.Enqueue(message);
+        log.Add($"publish {Describe(message)}");
+        return ValueTask.CompletedTask;
+    }
+
+    private static string Describe(OutgoingMessage message)
+    {
+        if (message.Exchange == "")
+        {
+            var status = JsonDocument.Parse(message.Message.Body).RootElement.TryGetProperty("status", out var s) ? s.GetString() : "?";
+            return $"result {status} to {message.RoutingKey}";
+        }
+
+        return $"{message.Exchange} {message.RoutingKey}";
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Core.Tests.Fakes;
+
+/// <summary>Writes log lines to the test's output, so a failing test shows what the worker logged.</summary>
+public sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ITestOutputHelper output, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            try
+            {
+                output.WriteLine($"{logLevel,-11} {category}[{eventId.Id}] {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name)}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test already finished (a task that outlived it logged late); nothing to show it to.
+            }
+        }
+    }
+}
