@@ -37,6 +37,7 @@ public static class RabbitMqCeleriacBuilderExtensions
         services.TryAddSingleton<CeleryClient>();
         services.TryAddSingleton(sp => sp.GetRequiredService<CeleryClient>().Control);
         services.TryAddSingleton<CeleryEventReceiver>();
+        services.TryAddSingleton<ITaskBroker, RabbitMqTaskBroker>();
         return builder;
     }
 

@@ -81,7 +81,7 @@ public sealed class WorkerControlCommands
     {
         var ids = request.GetStrings("task_id");
         var terminate = request.GetBoolean("terminate");
-        await _revoked.AddAsync(ids, cancellationToken);
+        await _revoked.AddAsync(ids, terminate, cancellationToken);
 
         var terminated = new List<string>();
         foreach (var id in ids)

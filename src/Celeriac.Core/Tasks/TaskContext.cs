@@ -4,8 +4,9 @@ using Celeriac.Core.Protocol;
 namespace Celeriac.Core.Tasks;
 
 /// <summary>
-/// What a running task can know about its own invocation. Declare a parameter of this type to receive it,
-/// e.g. to read all positional and keyword arguments (<c>*args, **kwargs</c>).
+/// What a running task can know about its own invocation: id, retries, the raw arguments. Declare a
+/// parameter of this type to receive it. (To accept any number of arguments, Python's <c>*args, **kwargs</c>,
+/// declare a <see cref="TaskArguments"/> parameter.)
 /// </summary>
 public sealed class TaskContext
 {

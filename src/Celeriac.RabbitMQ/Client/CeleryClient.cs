@@ -107,12 +107,19 @@ public sealed class CeleryClient : IAsyncDisposable
     }
 
     /// <summary>Sends a prepared task message to a queue and returns once the broker has confirmed it.</summary>
-    public async Task<AsyncResult> SendAsync(TaskMessage message, string queue, CancellationToken cancellationToken)
+    public Task<AsyncResult> SendAsync(TaskMessage message, string queue, CancellationToken cancellationToken) =>
+        SendAsync(message, queue, withReplyQueue: !(message?.IgnoreResult ?? false), cancellationToken);
+
+    /// <summary>
+    /// Sends a prepared task message; <paramref name="withReplyQueue"/> says whether results come back to this
+    /// client over rpc:// (otherwise the message names no reply queue and no result is published to one).
+    /// </summary>
+    internal async Task<AsyncResult> SendAsync(TaskMessage message, string queue, bool withReplyQueue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         await EnsureQueueAsync(queue, cancellationToken);
         AsyncResult? result = null;
-        if (!message.IgnoreResult)
+        if (withReplyQueue)
         {
             await EnsureReplyConsumerAsync(cancellationToken);
             message = message with { ReplyTo = ReplyQueue };

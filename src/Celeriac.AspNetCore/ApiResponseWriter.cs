@@ -1,0 +1,31 @@
+using System.Globalization;
+using System.Text.Json;
+using Celeriac.Core.Api;
+using Microsoft.AspNetCore.Http;
+
+namespace Celeriac.AspNetCore;
+
+/// <summary>Writes a host-free <see cref="ApiResponse"/> as an ASP.NET Core result.</summary>
+internal sealed class ApiResponseResult(ApiResponse response) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var http = httpContext.Response;
+        http.StatusCode = response.StatusCode;
+        if (response.Location is { } location)
+        {
+            http.Headers.Location = location;
+        }
+
+        if (response.RetryAfterSeconds is { } retryAfter)
+        {
+            http.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (response.Body is not null)
+        {
+            http.ContentType = response.ContentType;
+            await JsonSerializer.SerializeAsync(http.Body, response.Body, response.Body.GetType(), ApiJson.Options, httpContext.RequestAborted);
+        }
+    }
+}

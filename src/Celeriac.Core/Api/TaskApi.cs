@@ -1,0 +1,327 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
+using Celeriac.Core.States;
+using Celeriac.Core.Tasks;
+using Celeriac.Core.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Core.Api;
+
+/// <summary>
+/// The HTTP API's behaviour, host-free: enqueue, status, revoke and list, each returning the status code,
+/// headers and body to send. The ASP.NET Core endpoints and the Functions app translate requests into one
+/// call here and write the <see cref="ApiResponse"/> out.
+/// </summary>
+public sealed class TaskApi
+{
+    /// <summary>The route prefix of every endpoint.</summary>
+    public const string RoutePrefix = "/api/tasks";
+
+    private const int SeenCapacity = 10_000;
+    private static readonly HashSet<string> s_bodyProperties = ["args", "kwargs"];
+
+    private readonly TaskRegistry _registry;
+    private readonly ITaskStore _store;
+    private readonly ITaskBroker _broker;
+    private readonly TimeProvider _time;
+    private readonly TaskApiOptions _options;
+    private readonly ILogger<TaskApi> _logger;
+    private readonly string _origin = $"celeriac-api@{Environment.MachineName}";
+
+    // The newest record version this API has seen per task: a store whose reads lag behind its writes
+    // (a Durable Entity) must never make the API report a state that goes backwards.
+    private readonly ConcurrentDictionary<string, TaskRecord> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the API.</summary>
+    public TaskApi(TaskRegistry registry, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options, ILogger<TaskApi> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _registry = registry;
+        _store = store;
+        _broker = broker;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The largest body <see cref="EnqueueAsync"/> accepts; hosts answer <see cref="PayloadTooLarge"/> above it.</summary>
+    public int MaxBodyBytes => _options.MaxBodyBytes;
+
+    /// <summary>
+    /// <c>POST /api/tasks/{name}</c> with <c>{"args": [...], "kwargs": {...}}</c>: 202 once the broker confirmed the
+    /// message, 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses.
+    /// </summary>
+    public async Task<ApiResponse> EnqueueAsync(string name, ReadOnlyMemory<byte> body, Uri baseAddress, CancellationToken cancellationToken)
+    {
+        var instance = $"{RoutePrefix}/{name}";
+        if (!_registry.TryGet(name, out var definition))
+        {
+            return Respond(Problem(404, "unknown-task", "Unknown task", $"No task named '{name}' is registered.", instance) with { Registered = _registry.Names });
+        }
+
+        if (!TryReadArguments(body, out var args, out var kwargs, out var error))
+        {
+            return Respond(Problem(400, "invalid-body", "Invalid request body", error, instance));
+        }
+
+        if (definition.Validate(args, kwargs) is { } misfit)
+        {
+            return Respond(Problem(400, "invalid-arguments", "Arguments do not fit the task", misfit.Message, instance));
+        }
+
+        var message = new TaskMessage { Id = Guid.NewGuid().ToString(), Name = name, Args = args, Kwargs = kwargs, Origin = _origin };
+        try
+        {
+            await _broker.SendTaskAsync(message, _options.Queue, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.EnqueueFailed(_logger, name, ex);
+            return Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance));
+        }
+
+        // Written after the broker confirmed: a record never stands for a message that is not queued. A worker
+        // may already have written RECEIVED; then PENDING only fills in what it lacks.
+        var state = TaskState.Pending;
+        try
+        {
+            var result = await _store.ApplyAsync(message.Id, new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message)), cancellationToken);
+            state = Remember(result.Record)?.State ?? state;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The task is queued and will run; its worker creates the record at RECEIVED.
+            Log.RecordWriteFailed(_logger, message.Id, ex);
+        }
+
+        return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
+    }
+
+    /// <summary><c>GET /api/tasks/{id}</c>: 200 when final, 202 with <c>Retry-After</c> while queued or running, 404 when unknown.</summary>
+    public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = Remember(await _store.GetAsync(id, cancellationToken));
+        if (record is null)
+        {
+            return Respond(Problem(404, "unknown-task-id", "Unknown task", $"No task with id '{id}'.", $"{RoutePrefix}/{id}"));
+        }
+
+        var view = TaskView.From(record);
+        return record.IsFinal ? new ApiResponse(200, view) : Accepted(view, id);
+    }
+
+    /// <summary>
+    /// <c>POST /api/tasks/{id}/revoke[?terminate=true]</c>: 202 when accepted (also for an id not seen yet, as
+    /// Celery's revoke accepts any id), 409 when the task already finished.
+    /// </summary>
+    public async Task<ApiResponse> RevokeAsync(string id, bool terminate, Uri baseAddress, CancellationToken cancellationToken)
+    {
+        var instance = $"{RoutePrefix}/{id}/revoke";
+        var result = await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
+        var record = Remember(result.Record);
+        if (record is { IsFinal: true })
+        {
+            return Respond(Problem(409, "task-finished", "The task already finished",
+                $"Task {id} already finished: {record.State.ToWireName()}. A revoke changes nothing.", instance) with { State = record.State.ToWireName() });
+        }
+
+        try
+        {
+            // The record holds the revoke for workers that check it; the broadcast reaches a running task now.
+            await _broker.BroadcastRevokeAsync(id, terminate, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RevokeBroadcastFailed(_logger, id, ex);
+        }
+
+        var state = record?.State ?? TaskState.Pending;
+        return Accepted(Links(id, state, baseAddress) with { Name = record?.Name, Revoke = record?.Revoke }, id);
+    }
+
+    /// <summary><c>GET /api/tasks?state=&amp;name=&amp;worker=&amp;q=&amp;from=&amp;to=&amp;limit=&amp;cursor=</c>: a page of records, newest first.</summary>
+    public async Task<ApiResponse> ListAsync(IReadOnlyDictionary<string, string?> query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!TryParseQuery(query, out var parsed, out var error))
+        {
+            return Respond(Problem(400, "invalid-query", "Invalid query", error, RoutePrefix));
+        }
+
+        TaskRecordPage page;
+        try
+        {
+            page = await _store.QueryAsync(parsed, cancellationToken);
+        }
+        catch (FormatException ex)
+        {
+            return Respond(Problem(400, "invalid-query", "Invalid query", ex.Message, RoutePrefix));
+        }
+
+        return new ApiResponse(200, new TaskListView(page.Items.Select(TaskView.From).ToArray(), page.NextCursor));
+    }
+
+    /// <summary>The 413 answer for a body larger than <see cref="MaxBodyBytes"/>.</summary>
+    public ApiResponse PayloadTooLarge(string path) =>
+        Respond(Problem(413, "payload-too-large", "Request body too large", $"The body exceeds {_options.MaxBodyBytes} bytes.", path));
+
+    /// <summary>The 401 answer for a request without a valid API key.</summary>
+    public static ApiResponse Unauthorized(string path) =>
+        Respond(Problem(401, "unauthorized", "API key required",
+            "This server requires an API key: send it in the x-functions-key header or as 'Authorization: Bearer <key>'.", path));
+
+    private ApiResponse Accepted(object body, string id) => new(202, body)
+    {
+        Location = $"{RoutePrefix}/{id}",
+        RetryAfterSeconds = _options.RetryAfterSeconds,
+    };
+
+    private static ApiProblem Problem(int status, string kind, string title, string detail, string instance) =>
+        new($"urn:celeriac:problem:{kind}", title, status, detail) { Instance = instance };
+
+    private static ApiResponse Respond(ApiProblem problem) => new(problem.Status, problem);
+
+    private TaskRecord? Remember(TaskRecord? record)
+    {
+        if (record is null)
+        {
+            return null;
+        }
+
+        if (_seen.Count >= SeenCapacity)
+        {
+            _seen.Clear();
+        }
+
+        return _seen.AddOrUpdate(record.Id, record, (_, known) => known.Version > record.Version ? known : record);
+    }
+
+    private static TaskLinks Links(string id, TaskState state, Uri baseAddress)
+    {
+        var status = new Uri(baseAddress, $"{RoutePrefix}/{Uri.EscapeDataString(id)}").ToString();
+        return new TaskLinks(id, state.ToWireName(), status, status + "/revoke", status + "/revoke?terminate=true");
+    }
+
+    private static bool TryReadArguments(ReadOnlyMemory<byte> body, out JsonElement args, out JsonElement kwargs, out string error)
+    {
+        args = CeleryJson.EmptyArray;
+        kwargs = CeleryJson.EmptyObject;
+        error = "";
+        if (body.IsEmpty)
+        {
+            return true;
+        }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            error = $"The body is not valid JSON: {ex.Message}";
+            return false;
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = "The body must be a JSON object: {\"args\": [...], \"kwargs\": {...}}.";
+            return false;
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!s_bodyProperties.Contains(property.Name))
+            {
+                error = $"'{property.Name}' is not supported; the body may hold only \"args\" (an array) and \"kwargs\" (an object).";
+                return false;
+            }
+        }
+
+        if (root.TryGetProperty("args", out var a) && a.ValueKind != JsonValueKind.Null)
+        {
+            if (a.ValueKind != JsonValueKind.Array)
+            {
+                error = "\"args\" must be a JSON array.";
+                return false;
+            }
+
+            args = a;
+        }
+
+        if (root.TryGetProperty("kwargs", out var k) && k.ValueKind != JsonValueKind.Null)
+        {
+            if (k.ValueKind != JsonValueKind.Object)
+            {
+                error = "\"kwargs\" must be a JSON object.";
+                return false;
+            }
+
+            kwargs = k;
+        }
+
+        return true;
+    }
+
+    private static bool TryParseQuery(IReadOnlyDictionary<string, string?> query, out TaskRecordQuery parsed, out string error)
+    {
+        parsed = new TaskRecordQuery();
+        error = "";
+        string? Get(string key) => query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+        if (Get("state") is { } stateText)
+        {
+            if (!TaskStates.TryParseWireName(stateText.ToUpperInvariant(), out var state))
+            {
+                error = $"'{stateText}' is not a state; use PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE or REVOKED.";
+                return false;
+            }
+
+            parsed = parsed with { State = state };
+        }
+
+        if (!TryParseTime(Get("from"), "from", out var from, ref error) || !TryParseTime(Get("to"), "to", out var to, ref error))
+        {
+            return false;
+        }
+
+        parsed = parsed with { From = from, To = to };
+
+        if (Get("limit") is { } limitText)
+        {
+            if (!int.TryParse(limitText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit < 1 || limit > TaskRecordQuery.MaxLimit)
+            {
+                error = $"'limit' must be a whole number from 1 to {TaskRecordQuery.MaxLimit}, not '{limitText}'.";
+                return false;
+            }
+
+            parsed = parsed with { Limit = limit };
+        }
+
+        parsed = parsed with { Name = Get("name"), Worker = Get("worker"), Text = Get("q"), Cursor = Get("cursor") };
+        return true;
+    }
+
+    private static bool TryParseTime(string? text, string key, out DateTimeOffset? time, ref string error)
+    {
+        time = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            error = $"'{key}' must be an ISO 8601 time, not '{text}'.";
+            return false;
+        }
+
+        time = parsed;
+        return true;
+    }
+}

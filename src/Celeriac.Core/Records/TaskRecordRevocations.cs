@@ -1,0 +1,46 @@
+using Celeriac.Core.Revocation;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Core.Records;
+
+/// <summary>
+/// Revokes kept on the task's record, so they reach every worker that checks the record, including workers
+/// that were offline or restarted when the revoke was made. Revokes a worker hears over remote control
+/// (from a Celery client) are written to the record too, and cached in memory for <c>inspect().revoked()</c>.
+/// </summary>
+public sealed class TaskRecordRevocations : IRevokedTasks
+{
+    private readonly ITaskStore _store;
+    private readonly InMemoryRevokedTasks _seen;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the revocation set over a store.</summary>
+    public TaskRecordRevocations(ITaskStore store, IOptions<RevocationOptions> options, TimeProvider time)
+    {
+        _store = store;
+        _seen = new InMemoryRevokedTasks(options, time);
+        _time = time;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> IsRevokedAsync(string taskId, CancellationToken cancellationToken) =>
+        await _seen.IsRevokedAsync(taskId, cancellationToken) || (await _store.GetAsync(taskId, cancellationToken))?.Revoke is not null;
+
+    /// <inheritdoc />
+    public ValueTask AddAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) =>
+        AddAsync(taskIds, terminate: false, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask AddAsync(IReadOnlyCollection<string> taskIds, bool terminate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        await _seen.AddAsync(taskIds, cancellationToken);
+        foreach (var id in taskIds)
+        {
+            await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) => _seen.ListAsync(cancellationToken);
+}

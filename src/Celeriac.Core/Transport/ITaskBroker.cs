@@ -1,0 +1,13 @@
+using Celeriac.Core.Protocol;
+
+namespace Celeriac.Core.Transport;
+
+/// <summary>What a client of the broker does: send tasks and broadcast revokes to workers.</summary>
+public interface ITaskBroker
+{
+    /// <summary>Publishes a task message to a queue; returns once the broker confirmed it.</summary>
+    ValueTask SendTaskAsync(TaskMessage message, string queue, CancellationToken cancellationToken);
+
+    /// <summary>Tells every worker (Celery's and Celeriac's) to revoke a task, and with <paramref name="terminate"/> to stop it.</summary>
+    ValueTask BroadcastRevokeAsync(string taskId, bool terminate, CancellationToken cancellationToken);
+}
