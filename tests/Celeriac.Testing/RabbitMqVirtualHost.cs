@@ -62,6 +62,25 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>
+    /// Up to <paramref name="count"/> messages at the head of a queue, read and put back (the management API's
+    /// "get messages" with requeue): each has <c>payload</c>, <c>properties</c> (headers, ...) and more. Unlike the
+    /// queue's message count, which the broker refreshes every few seconds, this shows the queue as it is now.
+    /// An empty list when the queue does not exist.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> PeekMessagesAsync(string queue, int count = 10)
+    {
+        using var response = await _http.PostAsJsonAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 50_000 });
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToArray();
+    }
+
     /// <summary>An exchange's details from the management API; null if it does not exist.</summary>
     public async Task<JsonElement?> GetExchangeAsync(string exchange)
     {

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Celeriac.Core.States;
+using Celeriac.Interop.Tests.Support;
+using Celeriac.RabbitMQ.Client;
+
+namespace Celeriac.Interop.Tests;
+
+/// <summary>
+/// Issue 2, step 6: the .NET client (<c>CeleryClient.Create(url)</c>, <c>SendAsync</c>, <c>GetAsync</c>,
+/// <c>State</c>, <c>RevokeAsync</c>, <c>Control</c>) drives a worker. The same tests run against a real Python Celery
+/// worker and against <c>celeriac worker</c>, so the client is proven with both.
+/// </summary>
+public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
+    where TFixture : DotNetClientFixture
+{
+    private readonly TFixture _fixture;
+    private readonly List<AsyncResult> _longTasks = [];
+
+    protected DotNetClientTests(TFixture fixture, ITestOutputHelper output)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        _fixture = fixture;
+        fixture.Log.Attach(output);
+    }
+
+    private CeleryClient Client => _fixture.Client;
+
+    private WorkerNode Worker => _fixture.Worker;
+
+    /// <summary>The type name the worker reports for <c>tasks.fail</c>'s exception.</summary>
+    protected abstract string FailureType { get; }
+
+    /// <summary>Checks the worker's traceback text for <c>tasks.fail("boom")</c>.</summary>
+    protected abstract void AssertFailureTraceback(string traceback);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Stops the long tasks a test started, even when it failed half way, so the next test finds the worker idle.</summary>
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            foreach (var task in _longTasks.Where(t => !t.Ready))
+            {
+                await task.RevokeAsync(terminate: true);
+                // Wait for the worker to report it, whatever the outcome (REVOKED is an exception here).
+                await Task.WhenAny(task.GetAsync(TestTimeouts.Short));
+            }
+        }
+        finally
+        {
+            _fixture.Log.Detach();
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_Add_ReturnsSumAndStateBecomesSuccess()
+    {
+        var result = await Client.SendAsync("tasks.add", 2, 3);
+
+        Assert.Equal(TaskState.Pending, result.State);
+        Assert.False(result.Ready, "the task sleeps 0.5 s, so it cannot be ready right after it was sent");
+        var value = await result.GetAsync(TestTimeouts.Short);
+        Assert.Equal(JsonValueKind.Number, value.ValueKind);
+        Assert.Equal(5, value.GetInt32());
+        Assert.Equal(TaskState.Success, result.State);
+        Assert.True(result.Ready);
+        await Worker.WaitForLogAsync($"Task tasks.add[{result.Id}] succeeded in");
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_FailingTask_ThrowsTaskFailedExceptionWithTheWorkersErrorAndTraceback()
+    {
+        var result = await Client.SendAsync("tasks.fail", "boom");
+
+        var failure = await Assert.ThrowsAsync<TaskFailedException>(() => result.GetAsync(TestTimeouts.Short));
+
+        Assert.IsNotType<TaskRevokedException>(failure);
+        Assert.Equal(FailureType, failure.ExceptionType);
+        Assert.Equal("boom", failure.Error.Message);
+        Assert.Equal(result.Id, failure.TaskId);
+        Assert.Equal(TaskState.Failure, result.State);
+        Assert.NotNull(failure.RemoteTraceback);
+        AssertFailureTraceback(failure.RemoteTraceback);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_EchoWithArgsAndKwargs_ReturnsThemAsJson()
+    {
+        var result = await Client.SendAsync("tasks.echo", [1, "two", new[] { 3.5 }], new Dictionary<string, object?> { ["k"] = "v", ["none"] = null },
+            options: null, CancellationToken.None);
+
+        var value = await result.GetAsync(TestTimeouts.Short);
+
+        AssertJson.Equal("""{"args": [1, "two", [3.5]], "kwargs": {"k": "v", "none": null}}""", value);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task RevokeAsync_TaskQueuedBehindRunningOne_ThrowsTaskRevokedExceptionRevoked()
+    {
+        var running = await SendLongSleepAsync();
+        await _fixture.Events.WaitForAsync("task-started", running.Id);
+        var queued = await Client.SendAsync("tasks.add", 1, 2);
+        await _fixture.Events.WaitForAsync("task-received", queued.Id);
+
+        await queued.RevokeAsync();
+        await running.RevokeAsync(terminate: true);
+
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => queued.GetAsync(TestTimeouts.Short));
+        Assert.Equal("revoked", revoked.Reason);
+        Assert.Equal(TaskState.Revoked, queued.State);
+        await Worker.WaitForLogAsync($"Discarding revoked task: tasks.add[{queued.Id}]");
+        Assert.Equal("terminated", (await Assert.ThrowsAsync<TaskRevokedException>(() => running.GetAsync(TestTimeouts.Short))).Reason);
+        Assert.DoesNotContain(_fixture.Events.TypesFor(queued.Id), t => t is "task-started" or "task-succeeded");
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task RevokeAsync_TerminateRunningTask_ThrowsTaskRevokedExceptionTerminatedQuickly()
+    {
+        var result = await SendLongSleepAsync();
+        await _fixture.Events.WaitForAsync("task-started", result.Id);
+        var clock = Stopwatch.StartNew();
+
+        await result.RevokeAsync(terminate: true);
+
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => result.GetAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("terminated", revoked.Reason);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"a terminated tasks.sleep(30) should stop at once, took {clock.Elapsed}");
+        Assert.Equal(TaskState.Revoked, result.State);
+        await Worker.WaitForLogAsync($"Terminating {result.Id}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task ControlPingAndInspect_RunningTask_AnswerFromTheWorkerNode()
+    {
+        var running = await SendLongSleepAsync();
+        await _fixture.Events.WaitForAsync("task-started", running.Id);
+        var node = Worker.Name;
+
+        // Each waits out its 1 s reply window (no destination), so ask all three at once.
+        var pongTask = Client.Control.PingAsync();
+        var registeredTask = Client.Control.InspectAsync("registered");
+        var activeTask = Client.Control.InspectAsync("active");
+        var (pong, registered, active) = (await pongTask, await registeredTask, await activeTask);
+
+        Assert.True(pong.TryGetValue(node, out var reply), $"expected a pong from {node}, got: {string.Join(", ", pong.Keys)}");
+        AssertJson.Equal("""{"ok": "pong"}""", reply);
+        Assert.True(registered.TryGetValue(node, out var names), $"expected {node} to answer registered, got: {string.Join(", ", registered.Keys)}");
+        var taskNames = names.EnumerateArray().Select(n => n.GetString()).ToArray();
+        foreach (var name in new[] { "tasks.add", "tasks.echo", "tasks.fail", "tasks.noop", "tasks.sleep" })
+        {
+            Assert.Contains(name, taskNames);
+        }
+
+        Assert.True(active.TryGetValue(node, out var tasks), $"expected {node} to answer active, got: {string.Join(", ", active.Keys)}");
+        Assert.True(tasks.EnumerateArray().Any(t => t.GetProperty("id").GetString() == running.Id && t.GetProperty("name").GetString() == "tasks.sleep"),
+            $"inspect active should list the running tasks.sleep {running.Id}: {tasks}");
+    }
+
+    private async Task<AsyncResult> SendLongSleepAsync()
+    {
+        var result = await Client.SendAsync("tasks.sleep", 30);
+        _longTasks.Add(result);
+        return result;
+    }
+}
+
+/// <summary>The .NET client against a real Python Celery 5.2.6 worker.</summary>
+public sealed class DotNetClientToPythonWorkerTests(PythonWorkerFixture fixture, ITestOutputHelper output)
+    : DotNetClientTests<PythonWorkerFixture>(fixture, output), IClassFixture<PythonWorkerFixture>
+{
+    protected override string FailureType => "ValueError";
+
+    protected override void AssertFailureTraceback(string traceback)
+    {
+        Assert.StartsWith("Traceback (most recent call last):", traceback, StringComparison.Ordinal);
+        Assert.Contains("worker_tasks.py", traceback, StringComparison.Ordinal);
+        Assert.Contains("ValueError: boom", traceback, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The .NET client against <c>celeriac worker</c>.</summary>
+public sealed class DotNetClientToCeleriacWorkerTests(CeleriacWorkerFixture fixture, ITestOutputHelper output)
+    : DotNetClientTests<CeleriacWorkerFixture>(fixture, output), IClassFixture<CeleriacWorkerFixture>
+{
+    protected override string FailureType => "InvalidOperationException";
+
+    protected override void AssertFailureTraceback(string traceback)
+    {
+        Assert.StartsWith("System.InvalidOperationException: boom", traceback, StringComparison.Ordinal);
+        Assert.Contains("\n   at ", traceback, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,80 @@
+"""A Celery client a test drives step by step: one JSON command per stdin line, one JSON reply per stdout line.
+
+Usage: python3 driver.py EXAMPLES_DIR   (the folder holding the user's tasks.py; the broker comes from
+CELERY_BROKER_URL, as tasks.py reads it).
+
+Every command is an object with "seq" and "op"; every reply echoes "seq" and carries either the
+op's value under "result" or an exception under "error" ({"type", "message", "traceback"}).
+"""
+import json
+import sys
+import traceback
+
+sys.path.insert(0, sys.argv[1])
+
+from tasks import add, app  # noqa: E402  (the user's tasks.py, exactly as the README shows it)
+
+results = {}
+
+
+def result(task_id):
+    # Keep the AsyncResult a send returned: the rpc:// backend matches replies to the tasks it waits for.
+    if task_id not in results:
+        results[task_id] = app.AsyncResult(task_id)
+    return results[task_id]
+
+
+def sent(r):
+    results[r.id] = r
+    return r.id
+
+
+def error(e, tb=None):
+    return {'type': type(e).__name__, 'message': str(e), 'traceback': tb}
+
+
+def run(cmd):
+    op = cmd['op']
+    if op == 'delay':
+        return {'result': sent(add.delay(*cmd.get('args', [])))}
+    if op == 'send_task':
+        return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {})))}
+    if op == 'ready':
+        return {'result': result(cmd['id']).ready()}
+    if op == 'state':
+        return {'result': result(cmd['id']).state}
+    if op == 'get':
+        r = result(cmd['id'])
+        try:
+            return {'result': r.get(timeout=cmd.get('timeout', 10))}
+        except Exception as e:  # the task's own exception, rebuilt by Celery
+            return {'error': error(e, r.traceback)}
+    if op == 'revoke':
+        return {'result': result(cmd['id']).revoke(terminate=cmd.get('terminate', False))}
+    if op == 'control_revoke':
+        return {'result': app.control.revoke(cmd['id'], terminate=cmd.get('terminate', False), reply=cmd.get('reply', False),
+                                             timeout=cmd.get('timeout', 1.0))}
+    if op == 'ping':
+        return {'result': app.control.ping(timeout=cmd.get('timeout', 1.0))}
+    if op == 'inspect':
+        inspect = app.control.inspect(timeout=cmd.get('timeout', 1.0), destination=cmd.get('destination'))
+        return {'result': getattr(inspect, cmd['method'])()}
+    raise ValueError(f'unknown op {op!r}')
+
+
+def main():
+    print(json.dumps({'seq': 0, 'result': 'ready'}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        cmd = json.loads(line)
+        try:
+            reply = run(cmd)
+        except Exception as e:  # a broken command must not end the session
+            reply = {'error': error(e, traceback.format_exc())}
+        reply['seq'] = cmd.get('seq')
+        print(json.dumps(reply, default=repr), flush=True)
+
+
+if __name__ == '__main__':
+    main()

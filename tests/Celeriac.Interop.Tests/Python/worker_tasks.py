@@ -1,0 +1,37 @@
+"""The demo tasks of `celeriac worker`, written for a real Python Celery worker, so the .NET client can be
+tested against both: python3 -m celery -A worker_tasks worker -E (broker from CELERY_BROKER_URL)."""
+import os
+import time
+
+from celery import Celery
+
+app = Celery('worker_tasks', broker=os.environ.get('CELERY_BROKER_URL', 'pyamqp://guest@localhost//'))
+app.conf.result_backend = 'rpc://'
+app.conf.result_persistent = True
+
+
+@app.task(name='tasks.add')
+def add(x, y):
+    time.sleep(float(os.environ.get('ADD_SLEEP') or 0))
+    return x + y
+
+
+@app.task(name='tasks.sleep')
+def sleep(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+@app.task(name='tasks.fail')
+def fail(message):
+    raise ValueError(message)
+
+
+@app.task(name='tasks.noop')
+def noop():
+    return None
+
+
+@app.task(name='tasks.echo')
+def echo(*args, **kwargs):
+    return {'args': list(args), 'kwargs': kwargs}

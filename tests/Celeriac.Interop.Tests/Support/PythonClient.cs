@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Celeriac.Testing;
+
+namespace Celeriac.Interop.Tests.Support;
+
+/// <summary>
+/// A real Python Celery client (<c>Python/driver.py</c> importing the user's <c>examples/python/tasks.py</c>) that
+/// a test drives one step at a time: each call sends one JSON command and waits for its JSON reply.
+/// </summary>
+public sealed class PythonClient : IAsyncDisposable
+{
+    private readonly ManagedProcess _process;
+    private readonly Action<string> _log;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _sequence;
+
+    private PythonClient(ManagedProcess process, Action<string> log)
+    {
+        _process = process;
+        _log = log;
+    }
+
+    /// <summary>The folder of the README's Python files (<c>tasks.py</c>, <c>monitor.py</c>).</summary>
+    public static string ExamplesDirectory { get; } = Path.Combine(TestEnvironment.RepositoryRoot, "examples", "python");
+
+    /// <summary>The folder of the test's own Python helpers (copied to the test output).</summary>
+    public static string HelpersDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "Python");
+
+    /// <summary>Starts the client against a vhost (as <c>CELERY_BROKER_URL</c>, which <c>tasks.py</c> reads) and waits until it reads commands.</summary>
+    public static async Task<PythonClient> StartAsync(RabbitMqVirtualHost vhost, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(vhost);
+        var process = ManagedProcess.Start(TestEnvironment.Python, [Path.Combine(HelpersDirectory, "driver.py"), ExamplesDirectory],
+            new Dictionary<string, string> { ["CELERY_BROKER_URL"] = vhost.PyAmqpUrl }, workingDirectory: ExamplesDirectory, log: log,
+            label: "python-client", redirectInput: true);
+        var client = new PythonClient(process, log);
+        try
+        {
+            await process.WaitForLineAsync(line => IsReply(line, 0), TestTimeouts.Long, "the driver's ready line");
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+
+        return client;
+    }
+
+    /// <summary><c>add.delay(*args)</c> with the user's <c>add</c> task; the task id.</summary>
+    public async Task<string> DelayAsync(params object[] args) => (await ResultAsync(new() { ["op"] = "delay", ["args"] = args })).GetString()!;
+
+    /// <summary><c>app.send_task(name, args, kwargs)</c>; the task id.</summary>
+    public async Task<string> SendTaskAsync(string name, object[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null) =>
+        (await ResultAsync(new() { ["op"] = "send_task", ["name"] = name, ["args"] = args ?? [], ["kwargs"] = kwargs ?? new Dictionary<string, object?>() }))
+        .GetString()!;
+
+    /// <summary><c>AsyncResult(id).ready()</c>.</summary>
+    public async Task<bool> ReadyAsync(string id) => (await ResultAsync(new() { ["op"] = "ready", ["id"] = id })).GetBoolean();
+
+    /// <summary><c>AsyncResult(id).state</c>.</summary>
+    public async Task<string> StateAsync(string id) => (await ResultAsync(new() { ["op"] = "state", ["id"] = id })).GetString()!;
+
+    /// <summary><c>AsyncResult(id).get(timeout)</c>: the result, or the exception it raised.</summary>
+    public async Task<PythonOutcome> GetAsync(string id, TimeSpan timeout)
+    {
+        var reply = await CallAsync(new() { ["op"] = "get", ["id"] = id, ["timeout"] = timeout.TotalSeconds }, timeout + TestTimeouts.Short);
+        return reply.TryGetProperty("error", out var error)
+            ? new PythonOutcome(null, new PythonError(error.GetProperty("type").GetString()!, error.GetProperty("message").GetString()!,
+                error.GetProperty("traceback").ValueKind == JsonValueKind.String ? error.GetProperty("traceback").GetString() : null))
+            : new PythonOutcome(reply.GetProperty("result"), null);
+    }
+
+    /// <summary><c>AsyncResult(id).revoke(terminate=...)</c>.</summary>
+    public Task RevokeAsync(string id, bool terminate = false) => ResultAsync(new() { ["op"] = "revoke", ["id"] = id, ["terminate"] = terminate });
+
+    /// <summary><c>app.control.revoke(id, reply=...)</c>: what it returned (null without reply, a list of replies with).</summary>
+    public Task<JsonElement> ControlRevokeAsync(string id, bool reply) =>
+        ResultAsync(new() { ["op"] = "control_revoke", ["id"] = id, ["reply"] = reply });
+
+    /// <summary><c>app.control.ping()</c>: a list of <c>{node: {"ok": "pong"}}</c>.</summary>
+    public Task<JsonElement> PingAsync() => ResultAsync(new() { ["op"] = "ping" });
+
+    /// <summary>
+    /// <c>app.control.inspect(destination=[node]).method()</c>: replies by node name. Naming the node lets Celery
+    /// return as soon as it answered instead of waiting out the timeout.
+    /// </summary>
+    public Task<JsonElement> InspectAsync(string method, string node) =>
+        ResultAsync(new() { ["op"] = "inspect", ["method"] = method, ["destination"] = new[] { node }, ["timeout"] = 5.0 });
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        _gate.Dispose();
+    }
+
+    private async Task<JsonElement> ResultAsync(Dictionary<string, object?> command)
+    {
+        var reply = await CallAsync(command, TestTimeouts.Short);
+        if (reply.TryGetProperty("error", out var error))
+        {
+            throw new InvalidOperationException($"The Python client failed on {JsonSerializer.Serialize(command)}: {error}");
+        }
+
+        return reply.GetProperty("result");
+    }
+
+    private async Task<JsonElement> CallAsync(Dictionary<string, object?> command, TimeSpan timeout)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var sequence = ++_sequence;
+            command["seq"] = sequence;
+            var from = _process.Lines.Count;
+            var json = JsonSerializer.Serialize(command);
+            _log($"[python-client] <<< {json}");
+            await _process.WriteLineAsync(json);
+            var line = await _process.WaitForLineAsync(l => IsReply(l, sequence), timeout, $"the reply to {json}", from);
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.Clone();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static bool IsReply(string line, int sequence)
+    {
+        if (!line.StartsWith('{'))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.TryGetProperty("seq", out var seq) && seq.ValueKind == JsonValueKind.Number && seq.GetInt32() == sequence;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>What <c>get()</c> did: returned <see cref="Result"/> or raised <see cref="Error"/>.</summary>
+public sealed record PythonOutcome(JsonElement? Result, PythonError? Error);
+
+/// <summary>An exception raised in Python: <c>type(e).__name__</c>, <c>str(e)</c> and the result's traceback text.</summary>
+public sealed record PythonError(string Type, string Message, string? Traceback);
