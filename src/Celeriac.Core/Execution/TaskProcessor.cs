@@ -117,7 +117,6 @@ public sealed class TaskProcessor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var abortRegistration = abort.Register(static r => ((TaskRequest)r!).Stop(TaskStopReason.Shutdown), request);
-        var finished = false;
         var holdsSlot = false;
         try
         {
@@ -133,16 +132,33 @@ public sealed class TaskProcessor : IDisposable
                 holdsSlot = slot.IsCompletedSuccessfully;
             }
 
-            finished = request.StopReason switch
+            switch (request.StopReason)
             {
-                // Not started yet: a terminate is a plain revoke, a shutdown gives the message back.
-                TaskStopReason.Shutdown => await RequeueAsync(request),
-                TaskStopReason.Terminated or TaskStopReason.TimeLimit => await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked),
-                _ => await DiscardIfRevokedOrExpiredAsync(request.Message, request.Delivery, CancellationToken.None)
-                    || (request.TryStart(_time.GetUtcNow())
-                        ? await RunAsync(request)
-                        : await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked)),
-            };
+                case TaskStopReason.Shutdown:
+                    // Not started yet: straight back to the queue.
+                    await RequeueAsync(request);
+                    break;
+                case not null:
+                    // Not started yet: a terminate is a plain revoke.
+                    await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked);
+                    break;
+                default:
+                    if (await DiscardIfRevokedOrExpiredAsync(request.Message, request.Delivery, CancellationToken.None))
+                    {
+                        break;
+                    }
+
+                    if (request.TryStart(_time.GetUtcNow()))
+                    {
+                        await RunAsync(request);
+                    }
+                    else
+                    {
+                        await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked);
+                    }
+
+                    break;
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -158,16 +174,17 @@ public sealed class TaskProcessor : IDisposable
                 _slots.Release();
             }
 
-            _state.Remove(request, finished);
+            _state.Remove(request);
         }
     }
 
     /// <inheritdoc />
     public void Dispose() => _slots.Dispose();
 
-    private async Task<bool> RunAsync(TaskRequest request)
+    private async Task RunAsync(TaskRequest request)
     {
         var message = request.Message;
+        _state.CountStarted(request);
         foreach (var observer in _observers)
         {
             await observer.OnStartedAsync(message, CancellationToken.None);
@@ -197,7 +214,8 @@ public sealed class TaskProcessor : IDisposable
             }
             catch (OperationCanceledException) when (request.StopReason == TaskStopReason.Shutdown)
             {
-                return await RequeueAsync(request);
+                await RequeueAsync(request);
+                return;
             }
             catch (OperationCanceledException) when (request.StopReason is { } reason)
             {
@@ -226,7 +244,8 @@ public sealed class TaskProcessor : IDisposable
             {
                 // Given back without waiting: the host is going down and another worker will run it.
                 ObserveLateExit(run);
-                return await RequeueAsync(request);
+                await RequeueAsync(request);
+                return;
             }
 
             outcome = StoppedOutcome(request, reason);
@@ -239,8 +258,6 @@ public sealed class TaskProcessor : IDisposable
             // ignores its token cannot make the worker run more than its concurrency.
             await WaitForExitAsync(request, run);
         }
-
-        return true;
     }
 
     private async Task<JsonElement> InvokeAsync(TaskRequest request)
@@ -263,22 +280,32 @@ public sealed class TaskProcessor : IDisposable
         return TaskOutcome.Revoked(RevokeReason.Terminated, request.TerminateSignal);
     }
 
+    /// <summary>Discards the task when it was revoked or has expired; true when it did.</summary>
     private async Task<bool> DiscardIfRevokedOrExpiredAsync(TaskMessage message, Delivery delivery, CancellationToken cancellationToken)
     {
+        RevokeReason reason;
         if (message.Expires is { } expires && expires <= _time.GetUtcNow())
         {
             await _revoked.AddAsync([message.Id], cancellationToken);
-            return await DiscardAsync(message, delivery, RevokeReason.Expired);
+            reason = RevokeReason.Expired;
+        }
+        else if (await _revoked.IsRevokedAsync(message.Id, cancellationToken))
+        {
+            reason = RevokeReason.Revoked;
+        }
+        else
+        {
+            return false;
         }
 
-        return await _revoked.IsRevokedAsync(message.Id, cancellationToken) && await DiscardAsync(message, delivery, RevokeReason.Revoked);
+        await DiscardAsync(message, delivery, reason);
+        return true;
     }
 
-    private async Task<bool> DiscardAsync(TaskMessage message, Delivery delivery, RevokeReason reason)
+    private async Task DiscardAsync(TaskMessage message, Delivery delivery, RevokeReason reason)
     {
         Log.DiscardingRevokedTask(_logger, message.DisplayName, message.Id);
         await FinishAsync(message, TaskOutcome.Revoked(reason), delivery);
-        return true;
     }
 
     private async Task FinishAsync(TaskMessage message, TaskOutcome outcome, Delivery delivery)
@@ -292,11 +319,10 @@ public sealed class TaskProcessor : IDisposable
         await delivery.Handle.AckAsync(CancellationToken.None);
     }
 
-    private async Task<bool> RequeueAsync(TaskRequest request)
+    private async Task RequeueAsync(TaskRequest request)
     {
         Log.TaskRequeued(_logger, request.Message.DisplayName, request.Message.Id);
         await TryRejectAsync(request.Delivery, requeue: true);
-        return false;
     }
 
     private async Task ParkUndecodableAsync(Delivery delivery, MessageDecodeException error)

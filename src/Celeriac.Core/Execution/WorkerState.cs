@@ -31,10 +31,10 @@ public sealed class WorkerState
     /// <summary>How many tasks are running now.</summary>
     public int ActiveCount => _requests.Values.Count(r => r.StartedAt is not null);
 
-    /// <summary>How many tasks this worker finished (any outcome) since it started.</summary>
+    /// <summary>How many tasks this worker started since it started (Celery's <c>processed</c>).</summary>
     public long Processed => Interlocked.Read(ref _processed);
 
-    /// <summary>Finished tasks by name, for <c>inspect().stats()['total']</c>.</summary>
+    /// <summary>Started tasks by name, for <c>inspect().stats()['total']</c>.</summary>
     public IReadOnlyDictionary<string, long> Totals => _totals;
 
     /// <summary>Finds a reserved or active task by id.</summary>
@@ -42,13 +42,13 @@ public sealed class WorkerState
 
     internal void Add(TaskRequest request) => _requests[request.Message.Id] = request;
 
-    internal void Remove(TaskRequest request, bool finished)
+    // Counted when a task starts, as Celery counts accepted tasks: discarded revokes never count.
+    internal void CountStarted(TaskRequest request)
     {
-        _requests.TryRemove(new KeyValuePair<string, TaskRequest>(request.Message.Id, request));
-        if (finished)
-        {
-            Interlocked.Increment(ref _processed);
-            _totals.AddOrUpdate(request.Message.Name, 1, static (_, n) => n + 1);
-        }
+        Interlocked.Increment(ref _processed);
+        _totals.AddOrUpdate(request.Message.Name, 1, static (_, n) => n + 1);
     }
+
+    internal void Remove(TaskRequest request) =>
+        _requests.TryRemove(new KeyValuePair<string, TaskRequest>(request.Message.Id, request));
 }

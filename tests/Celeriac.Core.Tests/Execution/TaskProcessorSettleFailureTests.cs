@@ -19,7 +19,7 @@ public sealed class TaskProcessorSettleFailureTests(ITestOutputHelper output)
         await Wait.ForAsync(worker.Processor.ProcessAsync(delivery, default).AsTask(), "the task to be processed");
 
         Assert.Equal(["reject(requeue=True)"], delivery.Recorded().Calls);
-        Assert.Equal(0, worker.State.Processed);
+        Assert.Equal(1, worker.State.Processed); // it started, as Celery counts
         Assert.Empty(worker.State.Active);
     }
 

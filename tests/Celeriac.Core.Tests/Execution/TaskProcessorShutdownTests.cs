@@ -26,7 +26,7 @@ public sealed class TaskProcessorShutdownTests(ITestOutputHelper output)
         Assert.Empty(worker.Publisher.Results(TestWorker.ReplyTo));
         Assert.Empty(worker.Publisher.Events("task-failed"));
         Assert.Empty(worker.Publisher.Events("task-revoked"));
-        Assert.Equal(0, worker.State.Processed);
+        Assert.Equal(1, worker.State.Processed); // it started, as Celery counts
         gate.Release();
     }
 
