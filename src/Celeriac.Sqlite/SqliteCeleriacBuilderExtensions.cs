@@ -1,0 +1,36 @@
+using Celeriac.Core.DependencyInjection;
+using Celeriac.Core.Records;
+using Celeriac.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the SQLite task record store to Celeriac.</summary>
+public static class SqliteCeleriacBuilderExtensions
+{
+    /// <summary>
+    /// Keeps task records in a SQLite file (<see cref="SqliteTaskStoreOptions.FilePath"/>): the embedded
+    /// default store, shared safely by several processes on one machine. Registers
+    /// <see cref="SqliteTaskStore"/> as the <see cref="ITaskStore"/> singleton, replacing any store registered
+    /// before. The options are validated when the host starts.
+    /// </summary>
+    public static CeleriacBuilder UseSqliteStore(this CeleriacBuilder builder, Action<SqliteTaskStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<SqliteTaskStoreOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteTaskStoreOptions>, SqliteTaskStoreOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SqliteTaskStore>();
+        services.RemoveAll<ITaskStore>();
+        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<SqliteTaskStore>());
+        return builder;
+    }
+}

@@ -1,0 +1,197 @@
+using Celeriac.Core.Records;
+using Celeriac.Core.States;
+using Microsoft.Data.Sqlite;
+
+namespace Celeriac.Sqlite;
+
+/// <summary>
+/// The store's one write connection. Applies a batch of changes in one transaction: under
+/// <c>BEGIN IMMEDIATE</c> (the file's write lock, held across processes) it reads each record, runs
+/// <see cref="TaskStateMachine"/>, and writes back with a compare-and-set on the version it read.
+/// </summary>
+/// <remarks>
+/// Changes to the same task in one batch apply in order, each to the record the one before produced. The
+/// compare-and-set cannot miss while the lock is held; a miss means a bug or a writer that bypasses the
+/// lock, and the caller retries the whole batch from fresh reads.
+/// </remarks>
+internal sealed class TaskRecordWriter : IDisposable
+{
+    private const string Columns = "state = $state, name = $name, worker = $worker, created_ticks = $created, version = $version, " +
+        "record = $record, args = $args, kwargs = $kwargs, result = $result";
+
+    private readonly SqliteConnection _connection;
+    private readonly TimeSpan _busyTimeout;
+    private readonly TimeProvider _time;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _select;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _update;
+
+    public TaskRecordWriter(SqliteConnection connection, TimeSpan busyTimeout, TimeProvider time)
+    {
+        _connection = connection;
+        _busyTimeout = busyTimeout;
+        _time = time;
+        _commit = Command("COMMIT;");
+        _rollback = Command("ROLLBACK;");
+        _select = Command("SELECT version, record, args, kwargs, result FROM task_records WHERE id = $id;");
+        _select.Parameters.Add("$id", SqliteType.Text);
+        _insert = RecordCommand(
+            "INSERT INTO task_records (id, state, name, worker, created_ticks, version, record, args, kwargs, result) " +
+            "VALUES ($id, $state, $name, $worker, $created, $version, $record, $args, $kwargs, $result) ON CONFLICT (id) DO NOTHING;");
+        _update = RecordCommand($"UPDATE task_records SET {Columns} WHERE id = $id AND version = $expected;");
+        _update.Parameters.Add("$expected", SqliteType.Integer);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="batch"/> in one transaction, filling <paramref name="results"/> (or, for a change
+    /// that could not be applied or stored, <paramref name="errors"/>) in batch order. Throws when the transaction
+    /// fails: then nothing was written.
+    /// </summary>
+    /// <returns>Null when committed; the id whose compare-and-set missed when nothing was committed.</returns>
+    public async ValueTask<string?> TryApplyAsync(IReadOnlyList<PendingApply> batch, TransitionResult?[] results, Exception?[] errors)
+    {
+        await SqliteDatabase.BeginImmediateAsync(_connection, _busyTimeout, _time, CancellationToken.None);
+        try
+        {
+            var working = new Dictionary<string, WorkingRecord>(StringComparer.Ordinal);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var change = batch[i];
+                try
+                {
+                    if (!working.TryGetValue(change.TaskId, out var record))
+                    {
+                        record = Read(change.TaskId);
+                        working.Add(change.TaskId, record);
+                    }
+
+                    var result = TaskStateMachine.Apply(record.Current, change.TaskId, change.Transition);
+                    if (result.WasApplied)
+                    {
+                        // Serialized here, so a record that cannot be stored fails its own change, not the batch.
+                        record.Stored = TaskRecordJson.ToStored(result.Record!);
+                        record.Current = result.Record;
+                    }
+
+                    results[i] = result;
+                    errors[i] = null;
+                }
+                catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException))
+                {
+                    // A change that cannot be applied or stored (a caller's bug, an unreadable row) fails alone; the batch goes on.
+                    results[i] = null;
+                    errors[i] = ex;
+                }
+            }
+
+            foreach (var (id, record) in working)
+            {
+                if (record.Stored is { } stored && !Write(id, record.StoredVersion, record.Current!, stored))
+                {
+                    Rollback();
+                    return id;
+                }
+            }
+
+            _commit.ExecuteNonQuery();
+            return null;
+        }
+        catch
+        {
+            Rollback();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { _commit, _rollback, _select, _insert, _update })
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+
+    private WorkingRecord Read(string taskId)
+    {
+        _select.Parameters["$id"].Value = taskId;
+        using var reader = _select.ExecuteReader();
+        if (!reader.Read())
+        {
+            return new WorkingRecord(null, null);
+        }
+
+        var record = TaskRecordJson.FromStored(reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4));
+        return new WorkingRecord(reader.GetInt64(0), record);
+    }
+
+    // Insert when the record was not there when read, else update where the version is still the one read.
+    private bool Write(string taskId, long? storedVersion, TaskRecord current, StoredRecord stored)
+    {
+        var command = storedVersion is null ? _insert : _update;
+        var parameters = command.Parameters;
+        parameters["$id"].Value = taskId;
+        parameters["$state"].Value = current.State.ToWireName();
+        parameters["$name"].Value = (object?)current.Name ?? DBNull.Value;
+        parameters["$worker"].Value = (object?)current.Worker ?? DBNull.Value;
+        parameters["$created"].Value = TaskRecordCursor.After(current).CreatedTicks;
+        parameters["$version"].Value = current.Version;
+        parameters["$record"].Value = stored.Json;
+        parameters["$args"].Value = (object?)stored.Args ?? DBNull.Value;
+        parameters["$kwargs"].Value = (object?)stored.Kwargs ?? DBNull.Value;
+        parameters["$result"].Value = (object?)stored.Result ?? DBNull.Value;
+        if (storedVersion is { } expected)
+        {
+            parameters["$expected"].Value = expected;
+        }
+
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    private void Rollback()
+    {
+        if (!_connection.IsAutocommit())
+        {
+            _rollback.ExecuteNonQuery();
+        }
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private SqliteCommand RecordCommand(string sql)
+    {
+        var command = Command(sql);
+        command.Parameters.Add("$id", SqliteType.Text);
+        command.Parameters.Add("$state", SqliteType.Text);
+        command.Parameters.Add("$name", SqliteType.Text);
+        command.Parameters.Add("$worker", SqliteType.Text);
+        command.Parameters.Add("$created", SqliteType.Integer);
+        command.Parameters.Add("$version", SqliteType.Integer);
+        command.Parameters.Add("$record", SqliteType.Text);
+        command.Parameters.Add("$args", SqliteType.Text);
+        command.Parameters.Add("$kwargs", SqliteType.Text);
+        command.Parameters.Add("$result", SqliteType.Text);
+        return command;
+    }
+
+    internal static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A record as this batch sees it: the version stored before the batch, the latest result and its columns.</summary>
+    private sealed class WorkingRecord(long? storedVersion, TaskRecord? current)
+    {
+        public long? StoredVersion { get; } = storedVersion;
+
+        public TaskRecord? Current { get; set; } = current;
+
+        /// <summary>The columns to write; null while no change of this batch applied.</summary>
+        public StoredRecord? Stored { get; set; }
+    }
+}

@@ -1,0 +1,9 @@
+using Celeriac.Core.Records;
+
+namespace Celeriac.Sqlite.Tests;
+
+/// <summary>The store contract, run against the in-memory store.</summary>
+public sealed class InMemoryTaskStoreTests : TaskStoreContractTests
+{
+    protected override Task<ITaskStore> CreateStoreAsync() => Task.FromResult<ITaskStore>(new InMemoryTaskStore());
+}

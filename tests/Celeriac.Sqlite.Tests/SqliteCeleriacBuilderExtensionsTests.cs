@@ -1,0 +1,60 @@
+using Celeriac.Core.Records;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Sqlite.Tests;
+
+public sealed class SqliteCeleriacBuilderExtensionsTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "celeriac-sqlite-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task UseSqliteStore_AfterAnotherStore_ReplacesItWithOneSqliteSingleton()
+    {
+        var path = Path.Combine(_directory, "records.db");
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<ITaskStore, InMemoryTaskStore>();
+        services.AddCeleriac().UseSqliteStore(o => o.FilePath = path);
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<ITaskStore>();
+
+        var sqlite = Assert.IsType<SqliteTaskStore>(store);
+        Assert.Same(sqlite, provider.GetRequiredService<SqliteTaskStore>());
+        Assert.Single(services, d => d.ServiceType == typeof(ITaskStore));
+        Assert.Equal(path, sqlite.FilePath);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        Assert.True((await store.ApplyAsync("t1", Support.Tasks.Accepted(1), default)).WasApplied);
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task UseSqliteStore_InvalidOptions_FailStartupValidation()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddCeleriac().UseSqliteStore(o => o.MaxBatchSize = 0);
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("MaxBatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResolveFilePath_NotSet_IsTasksDbInTheUsersCeleriacDataFolder()
+    {
+        var path = new SqliteTaskStoreOptions().ResolveFilePath();
+
+        Assert.True(Path.IsPathFullyQualified(path));
+        Assert.EndsWith(Path.Combine("celeriac", "tasks.db"), path, StringComparison.Ordinal);
+        Assert.Equal(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), Path.GetDirectoryName(Path.GetDirectoryName(path)));
+    }
+}
