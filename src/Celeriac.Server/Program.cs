@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Celeriac.Server.Commands;
 
-var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NET.")
+var serve = ServeCommand.Create();
+var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NET. Without a command it runs 'serve'.")
 {
+    serve,
     WorkerCommand.Create(),
     EventsCommand.Create(),
     CallCommand.Create(),
@@ -11,6 +13,12 @@ var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NE
 };
 root.Options.Add(CommonOptions.Broker);
 root.Options.Add(CommonOptions.LogLevel);
+foreach (var option in serve.Options)
+{
+    root.Options.Add(option);
+}
+
+root.SetAction(ServeCommand.RunAsync);
 
 // Hosts handle Ctrl-C and SIGTERM themselves (a worker shuts down warmly); the parser must not kill them.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Celeriac.RabbitMQ.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Server.Commands;
+
+/// <summary>
+/// <c>celeriac serve</c> (and <c>celeriac</c> alone): the HTTP API on <c>http://127.0.0.1:7071</c>, the port
+/// <c>func start</c> uses, with the same routes as the Functions app, plus an embedded worker.
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>The environment variable with comma-separated API keys.</summary>
+    public const string ApiKeysVariable = "CELERIAC_API_KEYS";
+
+    private static readonly Option<string> s_urls = new("--urls")
+    {
+        Description = "Where the API listens (semicolon-separated). Loopback unless told otherwise.",
+        DefaultValueFactory = _ => "http://127.0.0.1:7071",
+    };
+
+    private static readonly Option<bool> s_noWorker = new("--no-worker") { Description = "Run the API alone; workers run elsewhere." };
+
+    private static readonly Option<string[]> s_apiKeys = new("--api-key")
+    {
+        Description = $"An API key every request must send (x-functions-key header or bearer token); repeatable. Also ${ApiKeysVariable} (comma-separated).",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the HTTP API with an embedded worker (the default command).") { s_urls, s_noWorker, s_apiKeys };
+        foreach (var option in WorkerSettings.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    /// <summary>Runs the server; also the root command's action.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var runWorker = !parse.GetValue(s_noWorker);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(parse.GetValue(s_urls)!);
+        builder.Logging.UseCeleryConsole(CommonOptions.ParseLogLevel(parse.GetValue(CommonOptions.LogLevel)!));
+        WorkerSettings.AddCeleriac(builder.Services, parse, runWorker).AddTaskApi();
+        builder.Services.AddCeleriacHttpApi(ApiKeys(parse));
+
+        await using var app = builder.Build();
+        app.UseStatusCodePages();
+        app.MapCeleriacApi();
+        app.MapOpenApi();
+        var worker = runWorker ? app.Services.GetRequiredService<CeleryWorkerService>() : null;
+        // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
+        await app.RunAsync();
+        return worker?.Ready.IsFaulted == true ? 1 : 0;
+    }
+
+    private static string[] ApiKeys(ParseResult parse) =>
+        (parse.GetValue(s_apiKeys) ?? [])
+            .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray();
+}
