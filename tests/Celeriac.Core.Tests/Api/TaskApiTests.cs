@@ -1,0 +1,278 @@
+using System.Text;
+using System.Text.Json;
+using Celeriac.Core.Api;
+using Celeriac.Core.Execution;
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
+using Celeriac.Core.States;
+using Celeriac.Core.Tasks;
+using Celeriac.Core.Tests.Fakes;
+using Celeriac.Core.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Core.Tests.Api;
+
+public sealed class TaskApiTests
+{
+    private static readonly Uri s_base = new("http://localhost:7071/");
+    private readonly FakeTimeProvider _time = new();
+    private readonly RecordingBroker _broker = new();
+    private readonly InMemoryTaskStore _inner = new();
+
+    [Fact]
+    public async Task EnqueueAsync_KnownTask_SendsThenWritesPendingAndAnswers202()
+    {
+        var api = CreateApi(_inner);
+
+        var response = await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        var links = Assert.IsType<TaskLinks>(response.Body);
+        Assert.Equal($"/api/tasks/{links.Id}", response.Location);
+        Assert.Equal(1, response.RetryAfterSeconds);
+        Assert.Equal("PENDING", links.State);
+        Assert.Equal($"http://localhost:7071/api/tasks/{links.Id}", links.StatusQueryGetUri);
+        Assert.Equal(links.StatusQueryGetUri + "/revoke?terminate=true", links.TerminatePostUri);
+        var sent = Assert.Single(_broker.Sent);
+        Assert.Equal(("celery", links.Id, "tasks.add"), (sent.Queue, sent.Message.Id, sent.Message.Name));
+        Assert.Null(sent.Message.ReplyTo);
+        var record = await _inner.GetAsync(links.Id, default);
+        Assert.Equal(TaskState.Pending, record!.State);
+        Assert.Equal("[2, 3]", record.Args!.Value.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("{\"args\": [2,", "not valid JSON")]
+    [InlineData("[2, 3]", "must be a JSON object")]
+    [InlineData("{\"args\": {}}", "\"args\" must be a JSON array")]
+    [InlineData("{\"kwargs\": []}", "\"kwargs\" must be a JSON object")]
+    [InlineData("{\"args\": [2, 3], \"countdown\": 5}", "'countdown' is not supported")]
+    [InlineData("{\"args\": [2]}", "missing 1 required positional argument: 'y'")]
+    [InlineData("{\"args\": [2, 3, 4]}", "takes 2 positional arguments but 3 were given")]
+    [InlineData("{\"args\": [\"a\", 3]}", "argument 'x' must be an integer")]
+    public async Task EnqueueAsync_BadBodyOrArguments_Answers400AndSendsNothing(string body, string detail)
+    {
+        var api = CreateApi(_inner);
+
+        var response = await api.EnqueueAsync("tasks.add", Json(body), s_base, default);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains(detail, Assert.IsType<ApiProblem>(response.Body).Detail, StringComparison.Ordinal);
+        Assert.Empty(_broker.Sent);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_UnknownTask_Answers404WithTheRegisteredNames()
+    {
+        var response = await CreateApi(_inner).EnqueueAsync("tasks.nope", Json("{}"), s_base, default);
+
+        var problem = Assert.IsType<ApiProblem>(response.Body);
+        Assert.Equal(404, problem.Status);
+        Assert.Equal(["tasks.add"], problem.Registered);
+        Assert.Empty(_broker.Sent);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_BrokerRefuses_Answers503AndWritesNoRecord()
+    {
+        _broker.SendFailure = new IOException("connection refused");
+
+        var response = await CreateApi(_inner).EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default);
+
+        Assert.Equal(503, response.StatusCode);
+        Assert.Contains("connection refused", Assert.IsType<ApiProblem>(response.Body).Detail, StringComparison.Ordinal);
+        Assert.Empty((await _inner.QueryAsync(new TaskRecordQuery(), default)).Items);
+    }
+
+    [Fact]
+    public async Task GetAsync_ByState_Answers404Then202ThenFinal200()
+    {
+        var api = CreateApi(_inner);
+        Assert.Equal(404, (await api.GetAsync("t1", default)).StatusCode);
+
+        await _inner.ApplyAsync("t1", new TaskStarted(_time.GetUtcNow(), "w1"), default);
+        var running = await api.GetAsync("t1", default);
+        Assert.Equal((202, 1), (running.StatusCode, running.RetryAfterSeconds));
+
+        await _inner.ApplyAsync("t1", new TaskFinished(_time.GetUtcNow(), "w1", TaskOutcome.Success(CeleryJson.ToElement(5), TimeSpan.FromSeconds(1))), default);
+        var done = await api.GetAsync("t1", default);
+        Assert.Equal(200, done.StatusCode);
+        Assert.Null(done.RetryAfterSeconds);
+        Assert.Equal(5, Assert.IsType<TaskView>(done.Body).Result!.Value.GetInt32());
+    }
+
+    [Fact]
+    public async Task GetAsync_StoreReadsLagBehindWrites_NeverReportsAStateThatGoesBackwards()
+    {
+        // A Durable Entity applies signals later and reads the last persisted state: reads may lag.
+        var lagging = new LaggingStore(_inner);
+        var api = CreateApi(lagging);
+        await _inner.ApplyAsync("t1", new TaskStarted(_time.GetUtcNow(), "w1"), default);
+        Assert.Equal("STARTED", StateOf(await api.GetAsync("t1", default)));
+
+        await _inner.ApplyAsync("t1", new TaskFinished(_time.GetUtcNow(), "w1", TaskOutcome.Success(CeleryJson.ToElement(5), TimeSpan.Zero)), default);
+        Assert.Equal("SUCCESS", StateOf(await api.GetAsync("t1", default)));
+
+        lagging.ServeStale = true; // the next read returns the older, STARTED version
+        var later = await api.GetAsync("t1", default);
+
+        Assert.Equal("SUCCESS", StateOf(later));
+        Assert.Equal(200, later.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokeAsync_UnseenId_Answers202RecordsTheRevokeAndBroadcasts()
+    {
+        var response = await CreateApi(_inner).RevokeAsync("unseen", terminate: true, s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.True(Assert.IsType<TaskLinks>(response.Body).Revoke!.Terminate);
+        Assert.Equal([("unseen", true)], _broker.Revokes);
+        Assert.True((await _inner.GetAsync("unseen", default))!.Revoke!.Terminate);
+    }
+
+    [Fact]
+    public async Task RevokeAsync_FinishedTask_Answers409WithItsStateAndBroadcastsNothing()
+    {
+        await _inner.ApplyAsync("t1", new TaskFinished(_time.GetUtcNow(), "w1", TaskOutcome.Failure(TaskError.Create("ValueError", "x", "builtins"), null, null)), default);
+
+        var response = await CreateApi(_inner).RevokeAsync("t1", terminate: false, s_base, default);
+
+        var problem = Assert.IsType<ApiProblem>(response.Body);
+        Assert.Equal((409, "FAILURE"), (problem.Status, problem.State));
+        Assert.Empty(_broker.Revokes);
+    }
+
+    [Fact]
+    public async Task RevokeAsync_BroadcastFails_StillAccepted_BecauseTheRecordHoldsTheRevoke()
+    {
+        _broker.RevokeFailure = new IOException("broker down");
+
+        var response = await CreateApi(_inner).RevokeAsync("t1", terminate: false, s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.NotNull((await _inner.GetAsync("t1", default))!.Revoke);
+    }
+
+    [Theory]
+    [InlineData("state", "NOPE", "is not a state")]
+    [InlineData("limit", "0", "'limit' must be a whole number from 1 to 500")]
+    [InlineData("limit", "abc", "'limit' must be a whole number")]
+    [InlineData("from", "yesterday", "'from' must be an ISO 8601 time")]
+    [InlineData("cursor", "not-a-cursor", "is not a cursor")]
+    public async Task ListAsync_InvalidQuery_Answers400SayingWhat(string key, string value, string detail)
+    {
+        var response = await CreateApi(_inner).ListAsync(new Dictionary<string, string?> { [key] = value }, default);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains(detail, Assert.IsType<ApiProblem>(response.Body).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAsync_StateFilterAndLimit_PagesNewestFirst()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await _inner.ApplyAsync($"t{i}", new TaskStarted(_time.GetUtcNow(), "w1"), default);
+        }
+
+        var api = CreateApi(_inner);
+        var first = Assert.IsType<TaskListView>((await api.ListAsync(new Dictionary<string, string?> { ["state"] = "started", ["limit"] = "2" }, default)).Body);
+        var second = Assert.IsType<TaskListView>((await api.ListAsync(
+            new Dictionary<string, string?> { ["state"] = "STARTED", ["limit"] = "2", ["cursor"] = first.NextCursor }, default)).Body);
+
+        Assert.Equal(["t2", "t1"], first.Items.Select(t => t.Id));
+        Assert.Equal(["t0"], second.Items.Select(t => t.Id));
+        Assert.Null(second.NextCursor);
+    }
+
+    [Fact]
+    public void Problems_SerialiseAsProblemDetails()
+    {
+        var json = JsonSerializer.Serialize(TaskApi.Unauthorized("/api/tasks").Body, ApiJson.Options);
+
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal(["type", "title", "status", "detail", "instance"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(401, document.RootElement.GetProperty("status").GetInt32());
+    }
+
+    private TaskApi CreateApi(ITaskStore store)
+    {
+        var tasks = new TaskRegistryOptions();
+        Func<int, int, int> add = (x, y) => x + y;
+        tasks.Registrations.Add(new TaskRegistration("tasks.add", add.Method, add.Target, null, TaskOptions.Default));
+        return new TaskApi(new TaskRegistry(Options.Create(tasks)), store, _broker, _time, Options.Create(new TaskApiOptions()), NullLogger<TaskApi>.Instance);
+    }
+
+    private static ReadOnlyMemory<byte> Json(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string? StateOf(ApiResponse response) => Assert.IsType<TaskView>(response.Body).State;
+
+    private sealed class RecordingBroker : ITaskBroker
+    {
+        public List<(string Queue, TaskMessage Message)> Sent { get; } = [];
+
+        public List<(string Id, bool Terminate)> Revokes { get; } = [];
+
+        public Exception? SendFailure { get; set; }
+
+        public Exception? RevokeFailure { get; set; }
+
+        public ValueTask SendTaskAsync(TaskMessage message, string queue, CancellationToken cancellationToken)
+        {
+            if (SendFailure is not null)
+            {
+                throw SendFailure;
+            }
+
+            Sent.Add((queue, message));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask BroadcastRevokeAsync(string taskId, bool terminate, CancellationToken cancellationToken)
+        {
+            if (RevokeFailure is not null)
+            {
+                throw RevokeFailure;
+            }
+
+            Revokes.Add((taskId, terminate));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Returns, on demand, the version of a record before the latest one, as a lagging store would.</summary>
+    private sealed class LaggingStore(InMemoryTaskStore inner) : ITaskStore
+    {
+        private readonly Dictionary<string, List<TaskRecord>> _history = [];
+
+        public bool ServeStale { get; set; }
+
+        public async ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken)
+        {
+            var current = await inner.GetAsync(taskId, cancellationToken);
+            if (current is null)
+            {
+                return null;
+            }
+
+            var versions = _history.TryGetValue(taskId, out var list) ? list : _history[taskId] = [];
+            if (versions.Count == 0 || versions[^1].Version != current.Version)
+            {
+                versions.Add(current);
+            }
+
+            return ServeStale && versions.Count > 1 ? versions[^2] : current;
+        }
+
+        public ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken) =>
+            inner.ApplyAsync(taskId, transition, cancellationToken);
+
+        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) => inner.CountByStateAsync(cancellationToken);
+    }
+}
