@@ -117,7 +117,7 @@ public sealed class TaskProcessor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var abortRegistration = abort.Register(static r => ((TaskRequest)r!).Stop(TaskStopReason.Shutdown), request);
-        var holdsSlot = false;
+        SlotLease? slot = null;
         try
         {
             if (request.Message.Eta is { } eta && eta > _time.GetUtcNow())
@@ -127,9 +127,9 @@ public sealed class TaskProcessor : IDisposable
 
             if (request.StopReason is null)
             {
-                var slot = _slots.WaitAsync(request.CancellationToken);
-                await Task.WhenAny(slot, request.Stopped);
-                holdsSlot = slot.IsCompletedSuccessfully;
+                var wait = _slots.WaitAsync(request.CancellationToken);
+                await Task.WhenAny(wait, request.Stopped);
+                slot = wait.IsCompletedSuccessfully ? new SlotLease(_slots) : null;
             }
 
             switch (request.StopReason)
@@ -150,7 +150,7 @@ public sealed class TaskProcessor : IDisposable
 
                     if (request.TryStart(_time.GetUtcNow()))
                     {
-                        await RunAsync(request);
+                        await RunAsync(request, slot!);
                     }
                     else
                     {
@@ -169,11 +169,7 @@ public sealed class TaskProcessor : IDisposable
         }
         finally
         {
-            if (holdsSlot)
-            {
-                _slots.Release();
-            }
-
+            slot?.Release();
             _state.Remove(request);
         }
     }
@@ -181,14 +177,14 @@ public sealed class TaskProcessor : IDisposable
     /// <inheritdoc />
     public void Dispose() => _slots.Dispose();
 
-    private async Task RunAsync(TaskRequest request)
+    // The slot covers the task's own code only: the STARTED report runs alongside it and the outcome is
+    // reported after the slot is free, so bookkeeping (durable writes, confirms) never limits how many
+    // tasks run. The outcome still waits for the STARTED report, so reports stay in order.
+    private async Task RunAsync(TaskRequest request, SlotLease slot)
     {
         var message = request.Message;
         _state.CountStarted(request);
-        foreach (var observer in _observers)
-        {
-            await observer.OnStartedAsync(message, CancellationToken.None);
-        }
+        var startedReported = ReportStartedAsync(message);
 
         using var hardLimit = StartTimer(message.TimeLimit ?? request.Definition.Options.TimeLimit?.TotalSeconds,
             () => request.Stop(TaskStopReason.TimeLimit));
@@ -200,6 +196,10 @@ public sealed class TaskProcessor : IDisposable
 
         var startedAt = _time.GetTimestamp();
         var run = Task.Run(() => InvokeAsync(request));
+        // Freed when the task's code returns, not when we stop waiting for it: a task that ignores its token
+        // after a terminate keeps its slot, so the worker never runs more than its concurrency.
+        _ = run.ContinueWith(static (_, s) => ((SlotLease)s!).Release(), slot, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var first = await Task.WhenAny(run, request.Stopped);
         var runtime = _time.GetElapsedTime(startedAt);
 
@@ -214,6 +214,7 @@ public sealed class TaskProcessor : IDisposable
             }
             catch (OperationCanceledException) when (request.StopReason == TaskStopReason.Shutdown)
             {
+                await startedReported;
                 await RequeueAsync(request);
                 return;
             }
@@ -244,6 +245,7 @@ public sealed class TaskProcessor : IDisposable
             {
                 // Given back without waiting: the host is going down and another worker will run it.
                 ObserveLateExit(run);
+                await startedReported;
                 await RequeueAsync(request);
                 return;
             }
@@ -251,12 +253,20 @@ public sealed class TaskProcessor : IDisposable
             outcome = StoppedOutcome(request, reason);
         }
 
+        await startedReported;
         await FinishAsync(message, outcome, request.Delivery);
         if (!run.IsCompleted)
         {
-            // The outcome is reported; the slot stays taken until the task really returns, so a task that
-            // ignores its token cannot make the worker run more than its concurrency.
+            // The outcome is reported; the request stays active (and its slot taken) until the task returns.
             await WaitForExitAsync(request, run);
+        }
+    }
+
+    private async Task ReportStartedAsync(TaskMessage message)
+    {
+        foreach (var observer in _observers)
+        {
+            await observer.OnStartedAsync(message, CancellationToken.None);
         }
     }
 
@@ -383,4 +393,18 @@ public sealed class TaskProcessor : IDisposable
 
     private ITimer? StartTimer(double? seconds, Action action) =>
         seconds is > 0 ? _time.CreateTimer(static a => ((Action)a!)(), action, TimeSpan.FromSeconds(seconds.Value), Timeout.InfiniteTimeSpan) : null;
+
+    /// <summary>One concurrency slot, given back exactly once whoever gives it back first.</summary>
+    private sealed class SlotLease(SemaphoreSlim slots)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
 }

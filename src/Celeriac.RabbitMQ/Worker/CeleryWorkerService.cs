@@ -83,7 +83,9 @@ public sealed class CeleryWorkerService : BackgroundService
             var prefetch = new PrefetchController(tasks, _options.PrefetchCount);
             if (prefetch.Enabled)
             {
-                await tasks.BasicQosAsync(0, _options.PrefetchCount, global: false, stoppingToken);
+                // Global (per channel), as kombu sets it on RabbitMQ >= 3.3: one window for all the queues, and the only
+                // kind of QoS the broker lets PrefetchController change for consumers that already exist.
+                await tasks.BasicQosAsync(0, _options.PrefetchCount, global: true, stoppingToken);
             }
 
             foreach (var queue in _options.Queues)
@@ -130,7 +132,7 @@ public sealed class CeleryWorkerService : BackgroundService
         await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
     }
 
-    private async Task OnDeliveryAsync(IChannel channel, string queue, PrefetchController prefetch, BasicDeliverEventArgs e)
+    private Task OnDeliveryAsync(IChannel channel, string queue, PrefetchController prefetch, BasicDeliverEventArgs e)
     {
         var delivery = new Delivery
         {
@@ -142,6 +144,15 @@ public sealed class CeleryWorkerService : BackgroundService
             Redelivered = e.Redelivered,
         };
 
+        // Handed off at once: the consumer's dispatch loop never waits for a decode, a record write or a
+        // revocation check, and deliveries in the prefetch window are received side by side (so their
+        // durable writes share commits).
+        Track(Task.Run(() => ProcessAsync(delivery, prefetch)));
+        return Task.CompletedTask;
+    }
+
+    private async Task ProcessAsync(Delivery delivery, PrefetchController prefetch)
+    {
         try
         {
             if (_stopping)
@@ -157,17 +168,23 @@ public sealed class CeleryWorkerService : BackgroundService
                 return;
             }
 
+            if (_stopping)
+            {
+                // Received while the warm shutdown swept the reserved tasks: back to the queue with the rest.
+                request.Stop(TaskStopReason.Shutdown);
+            }
+
             var heldForEta = request.Message.Eta is { } eta && eta > _time.GetUtcNow();
             if (heldForEta)
             {
                 await prefetch.HoldAsync();
             }
 
-            Track(ExecuteAsync(request, heldForEta ? prefetch : null));
+            await ExecuteAsync(request, heldForEta ? prefetch : null);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.DeliveryFailed(_logger, queue, ex);
+            Log.DeliveryFailed(_logger, delivery.Queue, ex);
             await TryRequeueAsync(delivery);
         }
     }

@@ -31,7 +31,8 @@ internal sealed class PrefetchController(IChannel channel, ushort basePrefetch)
             _held = Math.Max(0, _held + delta);
             if (channel.IsOpen)
             {
-                await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, basePrefetch + _held), global: false);
+                // Global: a per-consumer basic.qos applies only to consumers started after it, so it would not raise anything.
+                await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, basePrefetch + _held), global: true);
             }
         }
         finally
