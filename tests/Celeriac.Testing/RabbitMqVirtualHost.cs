@@ -94,6 +94,40 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Every queue of this vhost with its details from the management API.</summary>
+    public async Task<JsonElement> GetQueuesAsync()
+    {
+        using var response = await _http.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}");
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The bindings from an exchange to a queue (routing keys, arguments) from the management API; empty if there are none.</summary>
+    public async Task<JsonElement> GetBindingsAsync(string exchange, string queue)
+    {
+        using var response = await _http.GetAsync(
+            $"api/bindings/{Uri.EscapeDataString(Name)}/e/{Uri.EscapeDataString(exchange)}/q/{Uri.EscapeDataString(queue)}");
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>
+    /// A queue's message counts from the management API: ready, unacknowledged and consumers. The broker refreshes
+    /// these statistics every few seconds, so wait for a condition on them rather than read them once.
+    /// </summary>
+    public async Task<QueueCounts?> GetQueueCountsAsync(string queue)
+    {
+        if (await GetQueueAsync(queue) is not { } details)
+        {
+            return null;
+        }
+
+        return new QueueCounts(Count(details, "messages_ready"), Count(details, "messages_unacknowledged"), Count(details, "consumers"));
+
+        static long Count(JsonElement details, string name) =>
+            details.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

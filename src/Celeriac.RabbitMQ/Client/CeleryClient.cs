@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Celeriac.Core.Events;
 using Celeriac.Core.Protocol;
+using Celeriac.Core.States;
 using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ.Connection;
 using Celeriac.RabbitMQ.Publishing;
@@ -123,6 +124,8 @@ public sealed class CeleryClient : IAsyncDisposable
         {
             await EnsureReplyConsumerAsync(cancellationToken);
             message = message with { ReplyTo = ReplyQueue };
+            // A new send of an id starts over: an outcome kept from an earlier run of it is stale now.
+            _unclaimed.TryRemove(message.Id, out _);
             result = Track(message.Id);
         }
 
@@ -178,7 +181,7 @@ public sealed class CeleryClient : IAsyncDisposable
     private AsyncResult Track(string taskId)
     {
         var result = _pending.GetOrAdd(taskId, id => new AsyncResult(id, this));
-        if (_unclaimed.TryRemove(taskId, out var early) && result.OnReport(early))
+        if (_unclaimed.TryGetValue(taskId, out var early) && result.OnReport(early))
         {
             _pending.TryRemove(taskId, out _);
         }
@@ -241,14 +244,18 @@ public sealed class CeleryClient : IAsyncDisposable
 
         if (_pending.TryGetValue(result.TaskId, out var pending))
         {
-            if (pending.OnReport(result))
+            if (!pending.OnReport(result))
             {
-                _pending.TryRemove(result.TaskId, out _);
+                return Task.CompletedTask;
             }
+
+            _pending.TryRemove(result.TaskId, out _);
         }
-        else
+
+        // Nobody waits for it (yet), or its handle just finished: keep the latest few thousand, as Celery's client does,
+        // so GetResult(id) after the fact still finds the outcome. A late report never replaces an outcome.
+        if (!(_unclaimed.TryGetValue(result.TaskId, out var kept) && kept.State.IsFinal()))
         {
-            // Nobody waits for it (yet): keep the latest few thousand, as Celery's client does.
             _unclaimed[result.TaskId] = result;
             _unclaimedOrder.Enqueue(result.TaskId);
             while (_unclaimedOrder.Count > MaxUnclaimedResults && _unclaimedOrder.TryDequeue(out var oldest))

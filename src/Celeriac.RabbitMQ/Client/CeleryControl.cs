@@ -29,6 +29,7 @@ public sealed class CeleryControl : IAsyncDisposable
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly string _oid = Guid.NewGuid().ToString();
     private IChannel? _channel;
+    private volatile bool _exchangesDeclared;
 
     internal CeleryControl(RabbitMqConnection connection, IMessagePublisher publisher, LamportClock clock, TimeProvider time)
     {
@@ -76,6 +77,10 @@ public sealed class CeleryControl : IAsyncDisposable
             ticket = Guid.NewGuid().ToString();
             collector = new ReplyCollector(destination?.Count);
             _waiting[ticket] = collector;
+        }
+        else
+        {
+            await EnsureExchangesAsync(cancellationToken);
         }
 
         try
@@ -159,6 +164,20 @@ public sealed class CeleryControl : IAsyncDisposable
         }
 
         return buffer.WrittenMemory;
+    }
+
+    private async Task EnsureExchangesAsync(CancellationToken cancellationToken)
+    {
+        if (_exchangesDeclared)
+        {
+            return;
+        }
+
+        // As kombu's Mailbox does (declare=[exchange]): before any worker ran, celery.pidbox does not exist, and
+        // publishing to a missing exchange closes the channel (404) instead of dropping the command.
+        await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
+        await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
+        _exchangesDeclared = true;
     }
 
     private async Task EnsureReplyConsumerAsync(CancellationToken cancellationToken)
