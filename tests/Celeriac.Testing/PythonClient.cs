@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Celeriac.Testing;
 
-namespace Celeriac.Interop.Tests.Support;
+namespace Celeriac.Testing;
 
 /// <summary>
 /// A real Python Celery client (<c>Python/driver.py</c> importing the user's <c>examples/python/tasks.py</c>) that
@@ -9,6 +8,10 @@ namespace Celeriac.Interop.Tests.Support;
 /// </summary>
 public sealed class PythonClient : IAsyncDisposable
 {
+    // Generous: a 2-core machine runs the broker, workers and clients at once; a passing call never waits them out.
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_replyTimeout = TimeSpan.FromSeconds(15);
+
     private readonly ManagedProcess _process;
     private readonly Action<string> _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -23,7 +26,7 @@ public sealed class PythonClient : IAsyncDisposable
     /// <summary>The folder of the README's Python files (<c>tasks.py</c>, <c>monitor.py</c>).</summary>
     public static string ExamplesDirectory { get; } = Path.Combine(TestEnvironment.RepositoryRoot, "examples", "python");
 
-    /// <summary>The folder of the test's own Python helpers (copied to the test output).</summary>
+    /// <summary>The folder of the tests' Python helpers (<c>driver.py</c> from here, others from the test project), copied to the test output.</summary>
     public static string HelpersDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "Python");
 
     /// <summary>Starts the client against a vhost (as <c>CELERY_BROKER_URL</c>, which <c>tasks.py</c> reads) and waits until it reads commands.</summary>
@@ -36,7 +39,7 @@ public sealed class PythonClient : IAsyncDisposable
         var client = new PythonClient(process, log);
         try
         {
-            await process.WaitForLineAsync(line => IsReply(line, 0), TestTimeouts.Long, "the driver's ready line");
+            await process.WaitForLineAsync(line => IsReply(line, 0), s_startTimeout, "the driver's ready line");
         }
         catch
         {
@@ -64,7 +67,7 @@ public sealed class PythonClient : IAsyncDisposable
     /// <summary><c>AsyncResult(id).get(timeout)</c>: the result, or the exception it raised.</summary>
     public async Task<PythonOutcome> GetAsync(string id, TimeSpan timeout)
     {
-        var reply = await CallAsync(new() { ["op"] = "get", ["id"] = id, ["timeout"] = timeout.TotalSeconds }, timeout + TestTimeouts.Short);
+        var reply = await CallAsync(new() { ["op"] = "get", ["id"] = id, ["timeout"] = timeout.TotalSeconds }, timeout + s_replyTimeout);
         return reply.TryGetProperty("error", out var error)
             ? new PythonOutcome(null, new PythonError(error.GetProperty("type").GetString()!, error.GetProperty("message").GetString()!,
                 error.GetProperty("traceback").ValueKind == JsonValueKind.String ? error.GetProperty("traceback").GetString() : null))
@@ -97,7 +100,7 @@ public sealed class PythonClient : IAsyncDisposable
 
     private async Task<JsonElement> ResultAsync(Dictionary<string, object?> command)
     {
-        var reply = await CallAsync(command, TestTimeouts.Short);
+        var reply = await CallAsync(command, s_replyTimeout);
         if (reply.TryGetProperty("error", out var error))
         {
             throw new InvalidOperationException($"The Python client failed on {JsonSerializer.Serialize(command)}: {error}");

@@ -3,6 +3,7 @@ using Celeriac.RabbitMQ.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Server.Commands;
 
@@ -47,7 +48,11 @@ internal static class ServeCommand
         var runWorker = !parse.GetValue(s_noWorker);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(parse.GetValue(s_urls)!);
-        builder.Logging.UseCeleryConsole(CommonOptions.ParseLogLevel(parse.GetValue(CommonOptions.LogLevel)!));
+        var logLevel = CommonOptions.ParseLogLevel(parse.GetValue(CommonOptions.LogLevel)!);
+        builder.Logging.UseCeleryConsole(logLevel);
+        // "Now listening on: http://127.0.0.1:7071": without it the server never says where (or whether) the API
+        // listens, and with --no-worker it prints nothing at all once it is ready.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", logLevel);
         WorkerSettings.AddCeleriac(builder.Services, parse, runWorker).AddTaskApi();
         builder.Services.AddCeleriacHttpApi(ApiKeys(parse));
 
