@@ -50,6 +50,12 @@ internal static class TaskRecordSql
             command.Parameters.AddWithValue("$to", to.UtcTicks);
         }
 
+        if (query.RevokeRequested is { } revoked)
+        {
+            // The record's JSON leaves out null members: a revoke request is present exactly when it was made.
+            sql.Append(revoked ? " AND json_extract(record, '$.revoke') IS NOT NULL" : " AND json_extract(record, '$.revoke') IS NULL");
+        }
+
         if (!string.IsNullOrEmpty(query.Text))
         {
             // Case-insensitive contains with .NET's OrdinalIgnoreCase, as TaskRecordFilter defines it (SQLite's

@@ -327,6 +327,20 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task QueryAsync_ByRevokeRequested_ReturnsRecordsWithOrWithoutARevoke()
+    {
+        await Store.ApplyAllAsync("r1", Accepted(1), RevokeRequested(2));
+        await Store.ApplyAllAsync("n1", Accepted(3));
+        await Store.ApplyAllAsync("r2", RevokeRequested(4, terminate: true));
+
+        var revoked = await Store.QueryAsync(new TaskRecordQuery { RevokeRequested = true }, default);
+        var notRevoked = await Store.QueryAsync(new TaskRecordQuery { RevokeRequested = false }, default);
+
+        Assert.Equal(["r2", "r1"], revoked.Items.Select(r => r.Id));
+        Assert.Equal(["n1"], notRevoked.Items.Select(r => r.Id));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task QueryAsync_ByNameAndWorker_ReturnsOnlyMatchingRecords()
     {
         await Store.ApplyAllAsync("a1", Received(1, "celery@a", "tasks.add"));

@@ -50,6 +50,9 @@ public sealed record TaskRecordQuery
     /// <summary>Only records created before this time.</summary>
     public DateTimeOffset? To { get; init; }
 
+    /// <summary>Only records that carry a revoke request (true), or that do not (false).</summary>
+    public bool? RevokeRequested { get; init; }
+
     /// <summary>Only records whose id, arguments or result contain this text.</summary>
     public string? Text { get; init; }
 

@@ -14,6 +14,7 @@ public static class TaskRecordFilter
             && (query.Worker is null || string.Equals(record.Worker, query.Worker, StringComparison.Ordinal))
             && (query.From is not { } from || created >= from)
             && (query.To is not { } to || created < to)
+            && (query.RevokeRequested is not { } revoked || (record.Revoke is not null) == revoked)
             && (string.IsNullOrEmpty(query.Text) || ContainsText(record, query.Text));
     }
 

@@ -41,6 +41,13 @@ public sealed class TaskRecordRevocations : IRevokedTasks
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken) => _seen.ListAsync(cancellationToken);
+    /// <summary>
+    /// The revokes this worker heard, and the newest revokes kept on records (so a restarted worker still lists
+    /// them, as Celery's <c>--statedb</c> does), at most <see cref="TaskRecordQuery.MaxLimit"/> of those.
+    /// </summary>
+    public async ValueTask<IReadOnlyCollection<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        var recorded = await _store.QueryAsync(new TaskRecordQuery { RevokeRequested = true, Limit = TaskRecordQuery.MaxLimit }, cancellationToken);
+        return (await _seen.ListAsync(cancellationToken)).Union(recorded.Items.Select(r => r.Id), StringComparer.Ordinal).ToArray();
+    }
 }

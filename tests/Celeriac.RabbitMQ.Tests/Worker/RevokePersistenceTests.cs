@@ -40,9 +40,7 @@ public sealed class RevokePersistenceTests(VirtualHostFixture fixture, ITestOutp
         }
     }
 
-    [Fact(Skip = "Regression since a89ec23 (record-backed revokes): after a restart, inspect().revoked() lists only revokes heard since the " +
-        "start (TaskRecordRevocations.ListAsync reads its in-memory cache), though the store still makes the worker discard the task. " +
-        "Celery with --statedb lists them. Unskip once ListAsync includes the revokes kept in the store.")]
+    [Fact]
     public async Task InspectRevoked_AfterRestartWithSameNodeAndStateDir_ListsTheRevokedId()
     {
         var node = Nodes.New("listing");
