@@ -110,6 +110,6 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedServerFixture fixture, ITestOut
 
         protected override IEnumerable<string> ExtraArguments => ["--api-key", "k1", "--api-key", "k2"];
 
-        protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["CELERIAC_API_KEYS"] = "k3, k4" };
+        protected override IReadOnlyDictionary<string, string> ServerEnvironment => new Dictionary<string, string> { ["CELERIAC_API_KEYS"] = "k3, k4" };
     }
 }

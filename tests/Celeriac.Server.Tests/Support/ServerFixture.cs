@@ -33,13 +33,13 @@ public abstract class ServerFixture : IAsyncLifetime
     protected virtual IEnumerable<string> ExtraArguments => [];
 
     /// <summary>Environment variables of the server.</summary>
-    protected virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>();
+    protected virtual IReadOnlyDictionary<string, string> ServerEnvironment => new Dictionary<string, string>();
 
     public virtual async Task InitializeAsync()
     {
         _virtualHost = await RabbitMqVirtualHost.CreateAsync(VirtualHostPrefix);
         _server = await CeleriacServerProcess.StartAsync(_virtualHost, DataDirectory, Log.WriteLine, RunsWorker, extraArguments: ExtraArguments,
-            environment: Environment);
+            environment: ServerEnvironment);
         _http = _server.CreateClient();
         Api = new TaskApiClient(_http);
     }
