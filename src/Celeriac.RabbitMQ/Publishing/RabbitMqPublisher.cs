@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ.Connection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace Celeriac.RabbitMQ.Publishing;
@@ -12,6 +14,11 @@ namespace Celeriac.RabbitMQ.Publishing;
 /// results, parked messages) and one without confirms for events and control replies. Either channel
 /// is reopened when the broker closes it.
 /// </summary>
+/// <remarks>
+/// Confirms are tracked here rather than by RabbitMQ.Client: its tracking stamps an <c>x-dotnet-pub-seq-no</c>
+/// header on every message (Celery's results carry empty headers), and in 7.1 a publish cancelled mid-way
+/// corrupts it. A publish is never cancelled once sent; the caller stops waiting instead.
+/// </remarks>
 internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
 {
     private readonly PublishChannel _confirmed;
@@ -29,25 +36,9 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
     public async ValueTask PublishAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var slot = message.RequiresConfirmation ? _confirmed : _unconfirmed;
-        var properties = AmqpMessageMapper.ToProperties(message.Message);
-        for (var attempt = 0; ; attempt++)
-        {
-            var channel = await slot.GetAsync(cancellationToken);
-            try
-            {
-                // RabbitMQ.Client 7.1 corrupts its confirm tracking when a publish is cancelled mid-way, so the
-                // publish itself is never cancelled: we stop waiting for it instead.
-                await channel.BasicPublishAsync(message.Exchange, message.RoutingKey, mandatory: false, properties, message.Message.Body, CancellationToken.None)
-                    .AsTask()
-                    .WaitAsync(_timeout, cancellationToken);
-                return;
-            }
-            catch (AlreadyClosedException ex) when (attempt == 0)
-            {
-                slot.Replace(channel, ex.ShutdownReason?.ReplyText ?? ex.Message);
-            }
-        }
+        var channel = message.RequiresConfirmation ? _confirmed : _unconfirmed;
+        var confirmed = await channel.SendAsync(message, AmqpMessageMapper.ToProperties(message.Message), cancellationToken);
+        await confirmed.WaitAsync(_timeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -58,69 +49,187 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
 
     private sealed class PublishChannel(RabbitMqConnection connection, bool confirms, ILogger logger) : IAsyncDisposable
     {
-        private readonly SemaphoreSlim _lock = new(1, 1);
-        private IChannel? _channel;
+        private readonly SemaphoreSlim _openLock = new(1, 1);
+        private readonly SemaphoreSlim _sendLock = new(1, 1);
+        private Session? _session;
 
-        public async ValueTask<IChannel> GetAsync(CancellationToken cancellationToken)
+        /// <summary>Sends the message; the returned task completes when the broker confirmed it (at once without confirms).</summary>
+        public async Task<Task> SendAsync(OutgoingMessage message, BasicProperties properties, CancellationToken cancellationToken)
         {
-            if (_channel is { IsOpen: true } open)
+            for (var attempt = 0; ; attempt++)
             {
-                return open;
-            }
-
-            await _lock.WaitAsync(cancellationToken);
-            try
-            {
-                if (_channel is { IsOpen: true } current)
+                var session = await GetAsync(cancellationToken);
+                try
                 {
-                    return current;
+                    return confirms ? await SendConfirmedAsync(session, message, properties, cancellationToken) : await SendAsync(session, message, properties);
                 }
-
-                if (_channel is { } closed)
+                catch (AlreadyClosedException ex) when (attempt == 0)
                 {
-                    Log.PublishChannelReplaced(logger, closed.CloseReason?.ReplyText ?? "closed");
-                    closed.Dispose();
+                    // Closed before the message went out (a publish to a missing exchange closes the channel): once more on a new one.
+                    Replace(session, ex.ShutdownReason?.ReplyText ?? ex.Message);
                 }
-
-                _channel = await connection.CreateChannelAsync(confirms, cancellationToken);
-                return _channel;
-            }
-            finally
-            {
-                _lock.Release();
-            }
-        }
-
-        public void Replace(IChannel broken, string reason)
-        {
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _channel, null, broken), broken))
-            {
-                Log.PublishChannelReplaced(logger, reason);
-                broken.Dispose();
             }
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (_channel is { } channel)
+            if (_session is { } session)
             {
-                _channel = null;
-                if (channel.IsOpen)
-                {
-                    try
-                    {
-                        await channel.CloseAsync();
-                    }
-                    catch (Exception ex) when (ex is AlreadyClosedException or OperationCanceledException or IOException)
-                    {
-                        // The connection is already gone.
-                    }
-                }
-
-                channel.Dispose();
+                _session = null;
+                await session.CloseAsync();
             }
 
-            _lock.Dispose();
+            _openLock.Dispose();
+            _sendLock.Dispose();
+        }
+
+        private static async Task<Task> SendAsync(Session session, OutgoingMessage message, BasicProperties properties)
+        {
+            await session.Channel.BasicPublishAsync(message.Exchange, message.RoutingKey, mandatory: false, properties, message.Message.Body, CancellationToken.None);
+            return Task.CompletedTask;
+        }
+
+        private async Task<Task> SendConfirmedAsync(Session session, OutgoingMessage message, BasicProperties properties, CancellationToken cancellationToken)
+        {
+            // The broker numbers confirms in the order messages arrive: take the number and send under one lock.
+            await _sendLock.WaitAsync(cancellationToken);
+            ulong sequence = 0;
+            try
+            {
+                sequence = await session.Channel.GetNextPublishSequenceNumberAsync(CancellationToken.None);
+                var confirmed = session.Expect(sequence);
+                await session.Channel.BasicPublishAsync(message.Exchange, message.RoutingKey, mandatory: false, properties, message.Message.Body,
+                    CancellationToken.None);
+                return confirmed;
+            }
+            catch
+            {
+                session.Forget(sequence);
+                throw;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        private async ValueTask<Session> GetAsync(CancellationToken cancellationToken)
+        {
+            if (_session is { Channel.IsOpen: true } open)
+            {
+                return open;
+            }
+
+            await _openLock.WaitAsync(cancellationToken);
+            try
+            {
+                if (_session is { Channel.IsOpen: true } current)
+                {
+                    return current;
+                }
+
+                if (_session is { } closed)
+                {
+                    Log.PublishChannelReplaced(logger, closed.Channel.CloseReason?.ReplyText ?? "closed");
+                    closed.Channel.Dispose();
+                }
+
+                // Confirms on, the client's own tracking off (see the class remarks).
+                var channel = await (await connection.GetAsync(cancellationToken))
+                    .CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: false),
+                        cancellationToken);
+                _session = new Session(channel);
+                return _session;
+            }
+            finally
+            {
+                _openLock.Release();
+            }
+        }
+
+        private void Replace(Session broken, string reason)
+        {
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _session, null, broken), broken))
+            {
+                Log.PublishChannelReplaced(logger, reason);
+                broken.Channel.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A channel and the confirms it still owes, by publish sequence number.</summary>
+    private sealed class Session
+    {
+        private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _pending = new();
+
+        public Session(IChannel channel)
+        {
+            Channel = channel;
+            channel.BasicAcksAsync += (_, e) => Settle(e.DeliveryTag, e.Multiple, null);
+            channel.BasicNacksAsync += (_, e) => Settle(e.DeliveryTag, e.Multiple, "The broker refused the message (basic.nack).");
+            channel.ChannelShutdownAsync += (_, e) => FailAll(e);
+        }
+
+        public IChannel Channel { get; }
+
+        public Task Expect(ulong sequence)
+        {
+            var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending[sequence] = confirmed;
+            return confirmed.Task;
+        }
+
+        public void Forget(ulong sequence) => _pending.TryRemove(sequence, out _);
+
+        public async Task CloseAsync()
+        {
+            try
+            {
+                if (Channel.IsOpen)
+                {
+                    await Channel.CloseAsync();
+                }
+            }
+            catch (Exception ex) when (ex is AlreadyClosedException or OperationCanceledException or IOException)
+            {
+                // The connection is already gone.
+            }
+
+            Channel.Dispose();
+        }
+
+        private Task Settle(ulong tag, bool multiple, string? refusal)
+        {
+            foreach (var sequence in multiple ? _pending.Keys.Where(s => s <= tag).ToArray() : [tag])
+            {
+                if (_pending.TryRemove(sequence, out var confirmed))
+                {
+                    if (refusal is null)
+                    {
+                        confirmed.TrySetResult();
+                    }
+                    else
+                    {
+                        confirmed.TrySetException(new IOException(refusal));
+                    }
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private Task FailAll(ShutdownEventArgs reason)
+        {
+            // Sent but never confirmed: whether the broker has them is unknown, so the callers must not assume it.
+            foreach (var sequence in _pending.Keys.ToArray())
+            {
+                if (_pending.TryRemove(sequence, out var confirmed))
+                {
+                    confirmed.TrySetException(new AlreadyClosedException(reason));
+                }
+            }
+
+            return Task.CompletedTask;
         }
     }
 }
