@@ -55,8 +55,13 @@ public static class CeleriacApiEndpoints
             .Produces<TaskLinks>(StatusCodes.Status202Accepted)
             .Produces<ApiProblem>(StatusCodes.Status409Conflict, "application/problem+json");
 
-        group.MapGet("/", async (HttpRequest request, TaskApi api, CancellationToken cancellationToken) =>
-                new ApiResponseResult(await api.ListAsync(request.Query.ToDictionary(q => q.Key, q => (string?)q.Value.ToString()), cancellationToken)))
+        // Every filter is bound as text, so the OpenAPI document lists them and TaskApi alone validates them (with problem details).
+        group.MapGet("/", async (string? state, string? name, string? worker, string? q, string? from, string? to, string? limit, string? cursor,
+                TaskApi api, CancellationToken cancellationToken) =>
+                new ApiResponseResult(await api.ListAsync(new Dictionary<string, string?>
+                {
+                    ["state"] = state, ["name"] = name, ["worker"] = worker, ["q"] = q, ["from"] = from, ["to"] = to, ["limit"] = limit, ["cursor"] = cursor,
+                }, cancellationToken)))
             .WithName("ListTasks")
             .WithSummary("List tasks, newest first")
             .WithDescription("Query: state, name, worker, q (text in id, arguments or result), from, to (ISO 8601), limit (1-500), cursor.")

@@ -49,6 +49,12 @@ public sealed class OpenApiDocumentTests(ApiOnlyServerFixture fixture, ITestOutp
         var revoke = document.GetProperty("paths").GetProperty("/api/tasks/{id}/revoke").GetProperty("post");
         Assert.Contains(revoke.GetProperty("parameters").EnumerateArray(),
             p => p.GetProperty("name").GetString() == "terminate" && p.GetProperty("in").GetString() == "query");
+        var list = document.GetProperty("paths").GetProperty("/api/tasks").GetProperty("get");
+        var listParameters = list.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query")
+            .Select(p => p.GetProperty("name").GetString())
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["cursor", "from", "limit", "name", "q", "state", "to", "worker"], listParameters);
     }
 
     private async Task<JsonElement> GetDocumentAsync()
