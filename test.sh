@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the solution once and runs every test project under tests/ (tests/*/*.csproj, so new
+# Builds the solution once and runs every test project under tests/ (tests/*.Tests/*.csproj, so new
 # projects are picked up) against a private, throwaway RabbitMQ node and Debian's Python Celery.
 #
 #   ./test.sh [dotnet test args...]      e.g. ./test.sh --filter "FullyQualifiedName~Codec"
@@ -145,10 +145,11 @@ if [[ -n ${CELERIAC_TEST_PROJECTS:-} ]]; then
   done
 else
   shopt -s nullglob
-  PROJECTS=(tests/*/*.csproj)
+  # Projects named *.Tests are the test projects (tests/Directory.Build.props says the same); others are support.
+  PROJECTS=(tests/*.Tests/*.csproj)
   shopt -u nullglob
 fi
-((${#PROJECTS[@]} > 0)) || { say "no test projects found (tests/*/*.csproj)"; exit 1; }
+((${#PROJECTS[@]} > 0)) || { say "no test projects found (tests/*.Tests/*.csproj)"; exit 1; }
 
 # ---- build once ------------------------------------------------------------------------------
 SOLUTION=${CELERIAC_TEST_SOLUTION:-Functions.sln}
@@ -201,11 +202,12 @@ for proj in "${PROJECTS[@]}"; do
     f=1
     [[ -f $trx ]] || say "$name produced no results (is it in $SOLUTION, so that it was built?)"
   fi
-  if [[ ! -f $trx ]] && ((rc == 0)); then
-    say "[$name] ran no tests (not a test project?)"
-  else
-    say "[$name] passed $p, failed $f, skipped $s"
+  if ((p + f == 0)); then
+    # A test project without a single test result hides a build or discovery problem: count it as failed.
+    say "[$name] ran no tests"
+    f=1
   fi
+  say "[$name] passed $p, failed $f, skipped $s"
   PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + s))
 done
 
