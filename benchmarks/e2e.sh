@@ -37,6 +37,18 @@ peak_mib() {
   echo $((total / 1024))
 }
 
+# CPU seconds (user + system) a process and its children have used so far.
+cpu_seconds() {
+  local ticks=0 pid stat
+  for pid in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    stat=$(cat /proc/"$pid"/stat 2>/dev/null) || continue
+    stat=${stat##*) }
+    read -r -a fields <<<"$stat"
+    ticks=$((ticks + fields[11] + fields[12]))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+
 run() {
   local label=$1 vhost=$2; shift 2
   curl -sf -u guest:guest -X PUT "http://127.0.0.1:15710/api/vhosts/$vhost" >/dev/null
@@ -49,9 +61,12 @@ run() {
     kill -0 "$WORKER_PID" 2>/dev/null || { cat "$log"; exit 1; }
     sleep 0.1
   done
-  local result
+  local result before after
+  before=$(cpu_seconds "$WORKER_PID")
   result=$(CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5710/$vhost" "$PY" benchmarks/python/bench_client.py "$TASKS")
-  printf '%-34s %s  peak RSS %s MiB\n' "$label" "$result" "$(peak_mib "$WORKER_PID")"
+  after=$(cpu_seconds "$WORKER_PID")
+  printf '%-34s %s  worker CPU %s ms/task  peak RSS %s MiB\n' "$label" "$result" \
+    "$(awk -v a="$after" -v b="$before" -v n="$TASKS" 'BEGIN { printf "%.2f", (a - b) * 1000 / (n + 1) }')" "$(peak_mib "$WORKER_PID")"
   kill -TERM "$WORKER_PID"; wait "$WORKER_PID" 2>/dev/null || true
   WORKER_PID=''
 }
