@@ -20,7 +20,7 @@ namespace Celeriac.Core.Execution;
 /// The message is acknowledged only after every <see cref="ITaskObserver"/> has the outcome, so a crash
 /// at any point before that redelivers the task (at-least-once).
 /// </remarks>
-public sealed class TaskProcessor : IDisposable
+public sealed class TaskProcessor
 {
     private static readonly TimeSpan s_stopWarningDelay = TimeSpan.FromSeconds(10);
 
@@ -34,7 +34,7 @@ public sealed class TaskProcessor : IDisposable
     private readonly TimeProvider _time;
     private readonly WorkerOptions _options;
     private readonly ILogger<TaskProcessor> _logger;
-    private readonly SemaphoreSlim _slots;
+    private readonly SlotQueue _slots;
 
     /// <summary>Creates the processor.</summary>
     public TaskProcessor(TaskRegistry registry, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
@@ -52,7 +52,7 @@ public sealed class TaskProcessor : IDisposable
         _time = time;
         _options = options.Value;
         _logger = logger;
-        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        _slots = new SlotQueue(_options.Concurrency);
     }
 
     /// <summary>Receives and executes one delivery.</summary>
@@ -92,19 +92,32 @@ public sealed class TaskProcessor : IDisposable
         }
 
         Log.TaskReceived(_logger, message.DisplayName, message.Id);
-        if (await DiscardIfRevokedOrExpiredAsync(message, delivery, cancellationToken))
-        {
-            return null;
-        }
 
-        var request = new TaskRequest(message, delivery, definition, _time.GetUtcNow());
-        _state.Add(request);
-        foreach (var observer in _observers)
+        // The place in line is taken here, before the first await, so a caller that receives deliveries in order
+        // runs them in that order. A task waiting for its ETA joins the line when the ETA comes.
+        var ticket = message.Eta is { } eta && eta > _time.GetUtcNow() ? null : _slots.Enqueue();
+        try
         {
-            await observer.OnReceivedAsync(message, cancellationToken);
-        }
+            if (await DiscardIfRevokedOrExpiredAsync(message, delivery, cancellationToken))
+            {
+                ticket?.Release();
+                return null;
+            }
 
-        return request;
+            var request = new TaskRequest(message, delivery, definition, _time.GetUtcNow(), ticket);
+            _state.Add(request);
+            foreach (var observer in _observers)
+            {
+                await observer.OnReceivedAsync(message, cancellationToken);
+            }
+
+            return request;
+        }
+        catch
+        {
+            ticket?.Release();
+            throw;
+        }
     }
 
     /// <summary>
@@ -117,7 +130,7 @@ public sealed class TaskProcessor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var abortRegistration = abort.Register(static r => ((TaskRequest)r!).Stop(TaskStopReason.Shutdown), request);
-        SlotLease? slot = null;
+        SlotTicket? slot = null;
         try
         {
             if (request.Message.Eta is { } eta && eta > _time.GetUtcNow())
@@ -127,9 +140,12 @@ public sealed class TaskProcessor : IDisposable
 
             if (request.StopReason is null)
             {
-                var wait = _slots.WaitAsync(request.CancellationToken);
-                await Task.WhenAny(wait, request.Stopped);
-                slot = wait.IsCompletedSuccessfully ? new SlotLease(_slots) : null;
+                slot = request.SlotTicket ?? _slots.Enqueue();
+                await Task.WhenAny(slot.Granted, request.Stopped);
+            }
+            else
+            {
+                request.SlotTicket?.Release();
             }
 
             switch (request.StopReason)
@@ -169,18 +185,17 @@ public sealed class TaskProcessor : IDisposable
         }
         finally
         {
+            // Both are idempotent: whichever path ran, the place in line is given back.
             slot?.Release();
+            request.SlotTicket?.Release();
             _state.Remove(request);
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _slots.Dispose();
-
     // The slot covers the task's own code only: the STARTED report runs alongside it and the outcome is
     // reported after the slot is free, so bookkeeping (durable writes, confirms) never limits how many
     // tasks run. The outcome still waits for the STARTED report, so reports stay in order.
-    private async Task RunAsync(TaskRequest request, SlotLease slot)
+    private async Task RunAsync(TaskRequest request, SlotTicket slot)
     {
         var message = request.Message;
         _state.CountStarted(request);
@@ -198,7 +213,7 @@ public sealed class TaskProcessor : IDisposable
         var run = Task.Run(() => InvokeAsync(request));
         // Freed when the task's code returns, not when we stop waiting for it: a task that ignores its token
         // after a terminate keeps its slot, so the worker never runs more than its concurrency.
-        _ = run.ContinueWith(static (_, s) => ((SlotLease)s!).Release(), slot, CancellationToken.None,
+        _ = run.ContinueWith(static (_, s) => ((SlotTicket)s!).Release(), slot, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var first = await Task.WhenAny(run, request.Stopped);
         var runtime = _time.GetElapsedTime(startedAt);
@@ -393,18 +408,4 @@ public sealed class TaskProcessor : IDisposable
 
     private ITimer? StartTimer(double? seconds, Action action) =>
         seconds is > 0 ? _time.CreateTimer(static a => ((Action)a!)(), action, TimeSpan.FromSeconds(seconds.Value), Timeout.InfiniteTimeSpan) : null;
-
-    /// <summary>One concurrency slot, given back exactly once whoever gives it back first.</summary>
-    private sealed class SlotLease(SemaphoreSlim slots)
-    {
-        private int _released;
-
-        public void Release()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                slots.Release();
-            }
-        }
-    }
 }

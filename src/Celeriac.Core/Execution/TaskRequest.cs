@@ -15,8 +15,9 @@ public sealed class TaskRequest
     private int _softLimitExceeded;
     private int _phase; // 0 reserved, 1 started, 2 revoked before it started
 
-    internal TaskRequest(TaskMessage message, Delivery delivery, TaskDefinition definition, DateTimeOffset receivedAt)
+    internal TaskRequest(TaskMessage message, Delivery delivery, TaskDefinition definition, DateTimeOffset receivedAt, SlotTicket? slotTicket = null)
     {
+        SlotTicket = slotTicket;
         Message = message;
         Delivery = delivery;
         Definition = definition;
@@ -31,6 +32,9 @@ public sealed class TaskRequest
 
     /// <summary>The task to run.</summary>
     public TaskDefinition Definition { get; }
+
+    /// <summary>Its place in line for a concurrency slot, taken when it was received (null while it waits for its ETA).</summary>
+    internal SlotTicket? SlotTicket { get; }
 
     /// <summary>When the worker received it.</summary>
     public DateTimeOffset ReceivedAt { get; }

@@ -144,10 +144,10 @@ public sealed class CeleryWorkerService : BackgroundService
             Redelivered = e.Redelivered,
         };
 
-        // Handed off at once: the consumer's dispatch loop never waits for a decode, a record write or a
-        // revocation check, and deliveries in the prefetch window are received side by side (so their
-        // durable writes share commits).
-        Track(Task.Run(() => ProcessAsync(delivery, prefetch)));
+        // Started here, not awaited: the processor takes the delivery's place in line before its first await,
+        // so tasks run in delivery order, while the waits (record writes, confirms) of deliveries in the
+        // prefetch window overlap and their durable writes share commits.
+        Track(ProcessAsync(delivery, prefetch));
         return Task.CompletedTask;
     }
 

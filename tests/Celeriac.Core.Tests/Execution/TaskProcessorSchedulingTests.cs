@@ -66,4 +66,26 @@ public sealed class TaskProcessorSchedulingTests(ITestOutputHelper output)
         Assert.Equal(3, worker.State.Processed);
         Assert.Equal(3, worker.State.Totals["tasks.gate"]);
     }
+
+    [Fact]
+    public async Task ProcessAsync_ConcurrencyOne_RunsTasksInTheOrderTheyWereDelivered()
+    {
+        var gate = new TaskGate();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        await using var worker = TestWorker.Create(output, b => b
+                .AddTask("tasks.gate", gate.IgnoreTokenAsync)
+                .AddTask("tasks.record", (int n) => order.Enqueue(n)),
+            o => o.Concurrency = 1);
+
+        // Started in delivery order without awaiting, as the consumer does; the first holds the only slot.
+        var blocker = worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.gate").Encode()), default).AsTask();
+        await Wait.ForAsync(gate.Started, "the first task to hold the slot");
+        var queued = Enumerable.Range(1, 20)
+            .Select(n => worker.Processor.ProcessAsync(worker.Deliver((NewTask("tasks.record") with { Args = Celeriac.Core.Protocol.CeleryJson.ToElement(new[] { n }) }).Encode()), default).AsTask())
+            .ToArray();
+        gate.Release();
+
+        await Wait.ForAsync(Task.WhenAll(queued.Append(blocker)), "every task to finish");
+        Assert.Equal(Enumerable.Range(1, 20), order);
+    }
 }
