@@ -21,7 +21,7 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(fixture);
         _fixture = fixture;
-        fixture.Log.Attach(output);
+        fixture.Log.Attach(output.WriteLine);
     }
 
     private CeleryClient Client => _fixture.Client;

@@ -19,7 +19,7 @@ public sealed class PythonClientToCeleriacWorkerTests : IClassFixture<PythonClie
     public PythonClientToCeleriacWorkerTests(PythonClientToCeleriacWorkerFixture fixture, ITestOutputHelper output)
     {
         _fixture = fixture;
-        fixture.Log.Attach(output);
+        fixture.Log.Attach(output.WriteLine);
     }
 
     private PythonClient Python => _fixture.Python;

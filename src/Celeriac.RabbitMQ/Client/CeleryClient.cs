@@ -154,19 +154,7 @@ public sealed class CeleryClient : IAsyncDisposable
         if (_channel is { } channel)
         {
             _channel = null;
-            try
-            {
-                if (channel.IsOpen)
-                {
-                    await channel.CloseAsync();
-                }
-            }
-            catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
-            {
-                // The connection is already gone.
-            }
-
-            channel.Dispose();
+            await channel.CloseQuietlyAsync();
         }
 
         await Control.DisposeAsync();

@@ -119,19 +119,7 @@ public sealed class CeleryControl : IAsyncDisposable
         if (_channel is { } channel)
         {
             _channel = null;
-            try
-            {
-                if (channel.IsOpen)
-                {
-                    await channel.CloseAsync();
-                }
-            }
-            catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
-            {
-                // The connection is already gone.
-            }
-
-            channel.Dispose();
+            await channel.CloseQuietlyAsync();
         }
 
         _startLock.Dispose();

@@ -89,7 +89,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             {
                 await connection.CloseAsync();
             }
-            catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
+            catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
             {
                 // Already gone: nothing to close.
             }

@@ -70,19 +70,7 @@ public sealed class EventSubscription : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        try
-        {
-            if (_channel.IsOpen)
-            {
-                await _channel.CloseAsync();
-            }
-        }
-        catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
-        {
-            // The connection is already gone.
-        }
-
-        _channel.Dispose();
+        await _channel.CloseQuietlyAsync();
     }
 
     internal Task OnDeliveryAsync(object sender, BasicDeliverEventArgs e)

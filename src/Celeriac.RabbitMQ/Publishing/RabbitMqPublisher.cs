@@ -181,22 +181,7 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
 
         public void Forget(ulong sequence) => _pending.TryRemove(sequence, out _);
 
-        public async Task CloseAsync()
-        {
-            try
-            {
-                if (Channel.IsOpen)
-                {
-                    await Channel.CloseAsync();
-                }
-            }
-            catch (Exception ex) when (ex is AlreadyClosedException or OperationCanceledException or IOException)
-            {
-                // The connection is already gone.
-            }
-
-            Channel.Dispose();
-        }
+        public Task CloseAsync() => Channel.CloseQuietlyAsync();
 
         private Task Settle(ulong tag, bool multiple, string? refusal)
         {

@@ -275,26 +275,13 @@ public sealed class CeleryWorkerService : BackgroundService
         {
             await delivery.Handle.RejectAsync(requeue: true, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException)
+        catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
         {
             // The channel is gone; the broker redelivers the message.
         }
     }
 
-    private static async Task CloseAsync(IChannel? channel)
-    {
-        if (channel is null)
-        {
-            return;
-        }
-
-        if (channel.IsOpen)
-        {
-            await IgnoreClosedAsync(() => channel.CloseAsync());
-        }
-
-        channel.Dispose();
-    }
+    private static Task CloseAsync(IChannel? channel) => channel?.CloseQuietlyAsync() ?? Task.CompletedTask;
 
     private static async Task IgnoreClosedAsync(Func<Task> action)
     {
@@ -302,7 +289,7 @@ public sealed class CeleryWorkerService : BackgroundService
         {
             await action();
         }
-        catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
         {
             // The connection is already gone; the broker has taken the messages back.
         }

@@ -16,7 +16,7 @@ public abstract class ServerTest<TFixture> : IAsyncLifetime
         ArgumentNullException.ThrowIfNull(fixture);
         Fixture = fixture;
         Output = output;
-        fixture.Log.Attach(output);
+        fixture.Log.Attach(output.WriteLine);
     }
 
     protected TFixture Fixture { get; }
