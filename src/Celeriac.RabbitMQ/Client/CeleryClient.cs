@@ -9,7 +9,6 @@ using Celeriac.RabbitMQ.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Celeriac.RabbitMQ.Client;
@@ -36,9 +35,8 @@ public sealed class CeleryClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskResult> _unclaimed = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unclaimedOrder = new();
     private readonly ConcurrentDictionary<string, bool> _declaredQueues = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly string _origin = $"gen{Environment.ProcessId}@{Environment.MachineName}";
-    private IChannel? _channel;
+    private readonly ReplyConsumer _replies;
 
     /// <summary>Creates a client on a shared connection (the DI way; see <c>UseRabbitMq</c>).</summary>
     public CeleryClient(RabbitMqConnection connection, IMessagePublisher publisher, LamportClock clock, TimeProvider time, ILogger<CeleryClient> logger)
@@ -55,6 +53,11 @@ public sealed class CeleryClient : IAsyncDisposable
         _logger = logger;
         _owned = owned;
         ReplyQueue = Guid.NewGuid().ToString();
+        _replies = new ReplyConsumer(connection, async (channel, cancellationToken) =>
+        {
+            await CeleryTopology.DeclareResultQueueAsync(channel, ReplyQueue, cancellationToken);
+            return ReplyQueue;
+        }, OnResultAsync);
         Control = new CeleryControl(connection, publisher, clock, time);
     }
 
@@ -122,7 +125,7 @@ public sealed class CeleryClient : IAsyncDisposable
         AsyncResult? result = null;
         if (withReplyQueue)
         {
-            await EnsureReplyConsumerAsync(cancellationToken);
+            await _replies.EnsureStartedAsync(cancellationToken);
             message = message with { ReplyTo = ReplyQueue };
             // A new send of an id starts over: an outcome kept from an earlier run of it is stale now.
             _unclaimed.TryRemove(message.Id, out _);
@@ -151,19 +154,12 @@ public sealed class CeleryClient : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_channel is { } channel)
-        {
-            _channel = null;
-            await channel.CloseQuietlyAsync();
-        }
-
+        await _replies.DisposeAsync();
         await Control.DisposeAsync();
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();
         }
-
-        _startLock.Dispose();
     }
 
     private AsyncResult Track(string taskId)
@@ -187,34 +183,6 @@ public sealed class CeleryClient : IAsyncDisposable
         await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
         await CeleryTopology.DeclareTaskQueueAsync(channel, queue, cancellationToken);
         _declaredQueues[queue] = true;
-    }
-
-    private async Task EnsureReplyConsumerAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is not null)
-        {
-            return;
-        }
-
-        await _startLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_channel is not null)
-            {
-                return;
-            }
-
-            var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
-            await CeleryTopology.DeclareResultQueueAsync(channel, ReplyQueue, cancellationToken);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += OnResultAsync;
-            await channel.BasicConsumeAsync(ReplyQueue, autoAck: true, consumer, cancellationToken);
-            _channel = channel;
-        }
-        finally
-        {
-            _startLock.Release();
-        }
     }
 
     private Task OnResultAsync(object sender, BasicDeliverEventArgs e)

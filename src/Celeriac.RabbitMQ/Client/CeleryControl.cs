@@ -7,7 +7,6 @@ using Celeriac.Core.Protocol;
 using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ.Connection;
 using Celeriac.RabbitMQ.Topology;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using DeliveryModes = Celeriac.Core.Transport.DeliveryModes;
 
@@ -26,9 +25,8 @@ public sealed class CeleryControl : IAsyncDisposable
     private readonly LamportClock _clock;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ReplyCollector> _waiting = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly string _oid = Guid.NewGuid().ToString();
-    private IChannel? _channel;
+    private readonly ReplyConsumer _replies;
     private volatile bool _exchangesDeclared;
 
     internal CeleryControl(RabbitMqConnection connection, IMessagePublisher publisher, LamportClock clock, TimeProvider time)
@@ -37,6 +35,11 @@ public sealed class CeleryControl : IAsyncDisposable
         _publisher = publisher;
         _clock = clock;
         _time = time;
+        _replies = new ReplyConsumer(connection, async (channel, cancellationToken) =>
+        {
+            await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
+            return await CeleryTopology.DeclareControlReplyQueueAsync(channel, _oid, cancellationToken);
+        }, OnReplyAsync);
     }
 
     /// <summary>
@@ -73,7 +76,7 @@ public sealed class CeleryControl : IAsyncDisposable
         ReplyCollector? collector = null;
         if (reply)
         {
-            await EnsureReplyConsumerAsync(cancellationToken);
+            await _replies.EnsureStartedAsync(cancellationToken);
             ticket = Guid.NewGuid().ToString();
             collector = new ReplyCollector(destination?.Count);
             _waiting[ticket] = collector;
@@ -114,16 +117,7 @@ public sealed class CeleryControl : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_channel is { } channel)
-        {
-            _channel = null;
-            await channel.CloseQuietlyAsync();
-        }
-
-        _startLock.Dispose();
-    }
+    public ValueTask DisposeAsync() => _replies.DisposeAsync();
 
     private ReadOnlyMemory<byte> EncodeRequest(string method, IReadOnlyDictionary<string, object?>? arguments, IReadOnlyList<string>? destination,
         string? ticket)
@@ -166,35 +160,6 @@ public sealed class CeleryControl : IAsyncDisposable
         await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
         await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
         _exchangesDeclared = true;
-    }
-
-    private async Task EnsureReplyConsumerAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is not null)
-        {
-            return;
-        }
-
-        await _startLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_channel is not null)
-            {
-                return;
-            }
-
-            var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
-            await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
-            var queue = await CeleryTopology.DeclareControlReplyQueueAsync(channel, _oid, cancellationToken);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += OnReplyAsync;
-            await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken);
-            _channel = channel;
-        }
-        finally
-        {
-            _startLock.Release();
-        }
     }
 
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs e)
