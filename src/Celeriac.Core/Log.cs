@@ -46,6 +46,10 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Error, "Can't decode message body from queue '{Queue}': {Reason} The message was parked.")]
     public static partial void UndecodableMessage(ILogger logger, string queue, string reason);
 
+    [LoggerMessage(1012, LogLevel.Warning,
+        "Task {TaskName}[{TaskId}] carries a workflow (chain, callbacks, errbacks or chord) that Celeriac does not run yet: the task runs, what follows it does not")]
+    public static partial void WorkflowNotRun(ILogger logger, string taskName, string taskId);
+
     [LoggerMessage(1100, LogLevel.Information, "Tasks flagged as revoked: {TaskIds}")]
     public static partial void TasksFlaggedAsRevoked(ILogger logger, string taskIds);
 

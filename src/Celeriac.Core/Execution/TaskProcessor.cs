@@ -92,6 +92,10 @@ public sealed class TaskProcessor
         }
 
         Log.TaskReceived(_logger, message.DisplayName, message.Id);
+        if (message.Embed.HasWork)
+        {
+            Log.WorkflowNotRun(_logger, message.DisplayName, message.Id);
+        }
 
         // The place in line is taken here, before the first await, so a caller that receives deliveries in order
         // runs them in that order. A task waiting for its ETA joins the line when the ETA comes.

@@ -150,4 +150,32 @@ public sealed class TaskProcessorOutcomeTests(ITestOutputHelper output)
         Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
         Assert.Equal(["ack"], delivery.Recorded().Calls);
     }
+
+    [Fact]
+    public async Task ProcessAsync_MessageWithAChain_RunsTheTaskAndWarnsThatTheChainIsNotRun()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.add", (int x, int y) => x + y));
+        var chain = Celeriac.Core.Protocol.CeleryJson.ToElement(new[]
+        {
+            new Dictionary<string, object?> { ["task"] = "tasks.add", ["args"] = new[] { 4 }, ["kwargs"] = new { }, ["options"] = new { }, ["subtask_type"] = null, ["immutable"] = false },
+        });
+        var task = NewTask("tasks.add", "[2, 3]") with { Embed = new Celeriac.Core.Protocol.TaskEmbed(null, null, chain, null) };
+
+        await worker.ProcessAsync(worker.Deliver(task.Encode()));
+
+        Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+        var warning = Assert.Single(worker.Logged.Entries, e => e.EventId == 1012);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains($"tasks.add[{task.Id}]", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_PlainMessage_LogsNoWorkflowWarning()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.add", (int x, int y) => x + y));
+
+        await worker.ProcessAsync(worker.Deliver(NewTask("tasks.add", "[2, 3]").Encode()));
+
+        Assert.DoesNotContain(worker.Logged.Entries, e => e.EventId == 1012);
+    }
 }

@@ -37,6 +37,9 @@ public sealed class TestWorker : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>What the worker logged.</summary>
+    public TestOutputLoggerProvider Logged { get; private init; } = null!;
+
     public RecordingPublisher Publisher { get; }
 
     public RecordingParkingLot ParkingLot { get; }
@@ -68,7 +71,8 @@ public sealed class TestWorker : IAsyncDisposable
 
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
-        collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)));
+        var logger = new TestOutputLoggerProvider(output);
+        collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logger));
         collection.AddSingleton<IMessagePublisher>(publisher);
         collection.AddSingleton<IParkingLot>(parkingLot);
         var builder = collection.AddCeleriac(o =>
@@ -80,7 +84,7 @@ public sealed class TestWorker : IAsyncDisposable
         tasks?.Invoke(builder);
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        return new TestWorker(provider, log, time, publisher, parkingLot);
+        return new TestWorker(provider, log, time, publisher, parkingLot) { Logged = logger };
     }
 
     /// <summary>Wraps a message as a delivery from the <c>celery</c> queue with a recording handle.</summary>
