@@ -25,25 +25,6 @@ public static class TaskStoreBuilderExtensions
     /// <summary>Keeps records in memory (lost on restart): for tests and throwaway runs.</summary>
     public static CeleriacBuilder UseInMemoryStore(this CeleriacBuilder builder) => builder.UseTaskStore<InMemoryTaskStore>();
 
-    /// <summary>
-    /// Adds the HTTP API's behaviour (<see cref="Celeriac.Core.Api.TaskApi"/>), which hosts map to routes. Needs a
-    /// task store and a transport.
-    /// </summary>
-    public static CeleriacBuilder AddTaskApi(this CeleriacBuilder builder, Action<Celeriac.Core.Api.TaskApiOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<Celeriac.Core.Api.TaskApiOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.Validate(o => o.MaxBodyBytes > 0 && o.RetryAfterSeconds >= 0 && !string.IsNullOrWhiteSpace(o.Queue),
-            "TaskApiOptions: MaxBodyBytes must be positive, RetryAfterSeconds not negative, and Queue named.").ValidateOnStart();
-        builder.Services.TryAddSingleton<Celeriac.Core.Api.TaskApi>();
-        return builder;
-    }
-
     /// <summary>Wires the registered <see cref="ITaskStore"/> into the worker (records and revokes).</summary>
     public static CeleriacBuilder UseTaskRecords(this CeleriacBuilder builder)
     {

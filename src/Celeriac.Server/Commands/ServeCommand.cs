@@ -53,8 +53,13 @@ internal static class ServeCommand
         // "Now listening on: http://127.0.0.1:7071": without it the server never says where (or whether) the API
         // listens, and with --no-worker it prints nothing at all once it is ready.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", logLevel);
-        WorkerSettings.AddCeleriac(builder.Services, parse, runWorker).AddTaskApi();
-        builder.Services.AddCeleriacHttpApi(ApiKeys(parse));
+        WorkerSettings.AddCeleriac(builder.Services, parse, runWorker).AddHttpApi(o =>
+        {
+            foreach (var key in ApiKeys(parse))
+            {
+                o.ApiKeys.Add(key);
+            }
+        });
 
         await using var app = builder.Build();
         app.UseStatusCodePages();

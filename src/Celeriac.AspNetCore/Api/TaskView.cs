@@ -2,7 +2,7 @@ using System.Text.Json;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 
-namespace Celeriac.Core.Api;
+namespace Celeriac.AspNetCore.Api;
 
 /// <summary>A task record as the HTTP API shows it.</summary>
 public sealed record TaskView

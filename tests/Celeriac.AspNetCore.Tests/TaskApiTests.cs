@@ -1,17 +1,17 @@
 using System.Text;
 using System.Text.Json;
-using Celeriac.Core.Api;
+using Celeriac.AspNetCore.Api;
 using Celeriac.Core.Execution;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Celeriac.Core.Tasks;
-using Celeriac.Core.Tests.Fakes;
+using Microsoft.Extensions.Time.Testing;
 using Celeriac.Core.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Celeriac.Core.Tests.Api;
+namespace Celeriac.AspNetCore.Tests;
 
 public sealed class TaskApiTests
 {

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Celeriac.Core.Api;
+using Celeriac.AspNetCore.Api;
 using Microsoft.AspNetCore.Http;
 
-namespace Celeriac.AspNetCore;
+namespace Celeriac.AspNetCore.Endpoints;
 
 /// <summary>Writes a host-free <see cref="ApiResponse"/> as an ASP.NET Core result.</summary>
 internal sealed class ApiResponseResult(ApiResponse response) : IResult

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Celeriac.AspNetCore;
+namespace Celeriac.AspNetCore.Security;
 
 /// <summary>Checks a request's API key against the configured keys in constant time.</summary>
 internal sealed class ApiKeyCheck

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Celeriac.Core.Protocol;
@@ -9,7 +8,7 @@ using Celeriac.Core.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Celeriac.Core.Api;
+namespace Celeriac.AspNetCore.Api;
 
 /// <summary>
 /// The HTTP API's behaviour, host-free: enqueue, status, revoke and list, each returning the status code,
@@ -21,7 +20,6 @@ public sealed class TaskApi
     /// <summary>The route prefix of every endpoint.</summary>
     public const string RoutePrefix = "/api/tasks";
 
-    private const int SeenCapacity = 10_000;
     private static readonly HashSet<string> s_bodyProperties = ["args", "kwargs"];
 
     private readonly TaskRegistry _registry;
@@ -32,9 +30,7 @@ public sealed class TaskApi
     private readonly ILogger<TaskApi> _logger;
     private readonly string _origin = $"celeriac-api@{Environment.MachineName}";
 
-    // The newest record version this API has seen per task: a store whose reads lag behind its writes
-    // (a Durable Entity) must never make the API report a state that goes backwards.
-    private readonly ConcurrentDictionary<string, TaskRecord> _seen = new(StringComparer.Ordinal);
+    private readonly NewestRecordCache _newest = new();
 
     /// <summary>Creates the API.</summary>
     public TaskApi(TaskRegistry registry, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options, ILogger<TaskApi> logger)
@@ -90,7 +86,7 @@ public sealed class TaskApi
         try
         {
             var result = await _store.ApplyAsync(message.Id, new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message)), cancellationToken);
-            state = Remember(result.Record)?.State ?? state;
+            state = _newest.Newest(message.Id, result.Record)?.State ?? state;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -104,7 +100,7 @@ public sealed class TaskApi
     /// <summary><c>GET /api/tasks/{id}</c>: 200 when final, 202 with <c>Retry-After</c> while queued or running, 404 when unknown.</summary>
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)
     {
-        var record = Remember(await _store.GetAsync(id, cancellationToken));
+        var record = _newest.Newest(id, await _store.GetAsync(id, cancellationToken));
         if (record is null)
         {
             return Respond(Problem(404, "unknown-task-id", "Unknown task", $"No task with id '{id}'.", $"{RoutePrefix}/{id}"));
@@ -122,7 +118,7 @@ public sealed class TaskApi
     {
         var instance = $"{RoutePrefix}/{id}/revoke";
         var result = await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
-        var record = Remember(result.Record);
+        var record = _newest.Newest(id, result.Record);
         if (record is { IsFinal: true })
         {
             return Respond(Problem(409, "task-finished", "The task already finished",
@@ -184,21 +180,6 @@ public sealed class TaskApi
         new($"urn:celeriac:problem:{kind}", title, status, detail) { Instance = instance };
 
     private static ApiResponse Respond(ApiProblem problem) => new(problem.Status, problem);
-
-    private TaskRecord? Remember(TaskRecord? record)
-    {
-        if (record is null)
-        {
-            return null;
-        }
-
-        if (_seen.Count >= SeenCapacity)
-        {
-            _seen.Clear();
-        }
-
-        return _seen.AddOrUpdate(record.Id, record, (_, known) => known.Version > record.Version ? known : record);
-    }
 
     private static TaskLinks Links(string id, TaskState state, Uri baseAddress)
     {

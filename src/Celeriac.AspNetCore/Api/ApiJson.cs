@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Celeriac.Core.Api;
+namespace Celeriac.AspNetCore.Api;
 
 /// <summary>JSON settings of the HTTP API: camelCase, states as their wire names, no null members.</summary>
 public static class ApiJson

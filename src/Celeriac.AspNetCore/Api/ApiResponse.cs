@@ -1,4 +1,4 @@
-namespace Celeriac.Core.Api;
+namespace Celeriac.AspNetCore.Api;
 
 /// <summary>
 /// An HTTP answer, independent of the web framework: hosts (ASP.NET Core, Azure Functions) write it out

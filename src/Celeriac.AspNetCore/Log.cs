@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.AspNetCore;
+
+/// <summary>Every log line Celeriac.AspNetCore writes (event ids 14xx, as before the HTTP API left Core).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1400, LogLevel.Error, "Could not send task {TaskName} to the broker")]
+    public static partial void EnqueueFailed(ILogger logger, string taskName, Exception error);
+
+    [LoggerMessage(1401, LogLevel.Warning, "Task {TaskId} is queued but its PENDING record could not be written; its worker will create the record")]
+    public static partial void RecordWriteFailed(ILogger logger, string taskId, Exception error);
+
+    [LoggerMessage(1402, LogLevel.Warning, "The revoke of {TaskId} is recorded but could not be broadcast to workers; they will see it when the task reaches them")]
+    public static partial void RevokeBroadcastFailed(ILogger logger, string taskId, Exception error);
+}
