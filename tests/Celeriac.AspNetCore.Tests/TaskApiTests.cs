@@ -104,6 +104,18 @@ public sealed class TaskApiTests
     }
 
     [Fact]
+    public async Task GetAsync_RightAfter202OnAStoreThatHasNotAppliedYet_AnswersThePendingTaskNot404()
+    {
+        var api = CreateApi(new NotYetAppliedStore(_inner));
+        var accepted = Assert.IsType<TaskLinks>((await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default)).Body);
+
+        var response = await api.GetAsync(accepted.Id, default);
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.Equal("PENDING", StateOf(response));
+    }
+
+    [Fact]
     public async Task GetAsync_StoreReadsLagBehindWrites_NeverReportsAStateThatGoesBackwards()
     {
         // A Durable Entity applies signals later and reads the last persisted state: reads may lag.
@@ -242,6 +254,19 @@ public sealed class TaskApiTests
             Revokes.Add((taskId, terminate));
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>Applies writes but reads nothing yet, as a Durable Entity does for about half a second after a signal.</summary>
+    private sealed class NotYetAppliedStore(InMemoryTaskStore inner) : ITaskStore
+    {
+        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => ValueTask.FromResult<TaskRecord?>(null);
+
+        public ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken) =>
+            inner.ApplyAsync(taskId, transition, cancellationToken);
+
+        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) => inner.CountByStateAsync(cancellationToken);
     }
 
     /// <summary>Returns, on demand, the version of a record before the latest one, as a lagging store would.</summary>
