@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Information, "Task {TaskName}[{TaskId}] succeeded in {Runtime:0.00}s: {Result}")]
     public static partial void TaskSucceeded(ILogger logger, string taskName, string taskId, double runtime, string result);
 
+    [LoggerMessage(1012, LogLevel.Information, "Task {TaskName}[{TaskId}] deferred until its ETA {Eta:o}")]
+    public static partial void TaskDeferred(ILogger logger, string taskName, string taskId, DateTimeOffset eta);
+
     [LoggerMessage(1002, LogLevel.Error, "Task {TaskName}[{TaskId}] raised unexpected: {Exception}")]
     public static partial void TaskFailed(ILogger logger, string taskName, string taskId, string exception, Exception error);
 
@@ -76,4 +79,13 @@ internal static partial class Log
 
     [LoggerMessage(1301, LogLevel.Warning, "Could not send a worker heartbeat")]
     public static partial void HeartbeatFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(2102, LogLevel.Information, "Warm shutdown: stopped consuming; waiting up to {Seconds}s for {Count} running task(s)")]
+    public static partial void WarmShutdown(ILogger logger, double seconds, int count);
+
+    [LoggerMessage(2103, LogLevel.Warning, "Shutdown grace period over: cancelling {Count} running task(s); their messages go back to the queue")]
+    public static partial void ShutdownGraceExpired(ILogger logger, int count);
+
+    [LoggerMessage(2105, LogLevel.Error, "Unexpected error handling a delivery from {Queue}; the message goes back to the queue")]
+    public static partial void DeliveryFailed(ILogger logger, string queue, Exception error);
 }

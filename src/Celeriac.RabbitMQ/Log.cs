@@ -20,17 +20,11 @@ internal static partial class Log
     [LoggerMessage(2101, LogLevel.Information, "Consuming from {Queues} with prefetch {Prefetch} and concurrency {Concurrency}")]
     public static partial void Consuming(ILogger logger, string queues, int prefetch, int concurrency);
 
-    [LoggerMessage(2102, LogLevel.Information, "Warm shutdown: stopped consuming; waiting up to {Seconds}s for {Count} running task(s)")]
-    public static partial void WarmShutdown(ILogger logger, double seconds, int count);
 
-    [LoggerMessage(2103, LogLevel.Warning, "Shutdown grace period over: cancelling {Count} running task(s); their messages go back to the queue")]
-    public static partial void ShutdownGraceExpired(ILogger logger, int count);
 
     [LoggerMessage(2104, LogLevel.Information, "Worker stopped")]
     public static partial void WorkerStopped(ILogger logger);
 
-    [LoggerMessage(2105, LogLevel.Error, "Unexpected error handling a delivery from {Queue}; the message goes back to the queue")]
-    public static partial void DeliveryFailed(ILogger logger, string queue, Exception error);
 
     [LoggerMessage(2106, LogLevel.Error, "Unexpected error handling a remote control message")]
     public static partial void ControlFailed(ILogger logger, Exception error);

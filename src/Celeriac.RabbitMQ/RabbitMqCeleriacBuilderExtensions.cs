@@ -3,6 +3,7 @@ using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ;
 using Celeriac.RabbitMQ.Client;
 using Celeriac.RabbitMQ.Connection;
+using Celeriac.RabbitMQ.Deferral;
 using Celeriac.RabbitMQ.Events;
 using Celeriac.RabbitMQ.Publishing;
 using Celeriac.RabbitMQ.Worker;
@@ -34,6 +35,7 @@ public static class RabbitMqCeleriacBuilderExtensions
         services.TryAddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<IMessagePublisher>(sp => sp.GetRequiredService<RabbitMqPublisher>());
         services.TryAddSingleton<IParkingLot, RabbitMqParkingLot>();
+        services.TryAddSingleton<ITaskDeferral, RabbitMqTaskDeferral>();
         services.TryAddSingleton<CeleryClient>();
         services.TryAddSingleton(sp => sp.GetRequiredService<CeleryClient>().Control);
         services.TryAddSingleton<CeleryEventReceiver>();
@@ -42,15 +44,41 @@ public static class RabbitMqCeleriacBuilderExtensions
     }
 
     /// <summary>
-    /// Runs a worker in this host: it consumes the configured queues and the node's control queue. The host's
-    /// own shutdown timeout (30 s by default) must exceed <see cref="Celeriac.Core.Execution.WorkerOptions.ShutdownTimeout"/>
-    /// (20 s by default) for running tasks to get their full grace period.
+    /// Runs a worker in this host that consumes its queues (<see cref="Celeriac.Core.Execution.WorkerOptions.Queues"/>)
+    /// and the node's control queue: the standalone worker. Adds the worker (<c>AddWorker</c>) if it was not added.
+    /// The host's own shutdown timeout (30 s by default) must exceed
+    /// <see cref="Celeriac.Core.Execution.WorkerOptions.ShutdownTimeout"/> (20 s by default) for running tasks to get
+    /// their full grace period.
     /// </summary>
-    public static CeleriacBuilder AddWorker(this CeleriacBuilder builder)
+    public static CeleriacBuilder AddQueueConsumer(this CeleriacBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<CeleryWorkerService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CeleryWorkerService>());
+        builder.AddControlListener();
+        if (!builder.Services.Any(d => d.ServiceType == typeof(CeleryWorkerService)))
+        {
+            builder.Services.AddSingleton<CeleryWorkerService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CeleryWorkerService>());
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this host a worker node that answers remote control (ping, revoke with terminate, inspect) and sends
+    /// heartbeats, without consuming task queues: for hosts whose tasks arrive otherwise (an Azure Functions
+    /// trigger). Adds the worker (<c>AddWorker</c>) if it was not added.
+    /// </summary>
+    public static CeleriacBuilder AddControlListener(this CeleriacBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddWorker();
+        if (!builder.Services.Any(d => d.ServiceType == typeof(CeleryControlListener)))
+        {
+            // Registered before the queue consumer, so it stops after it: worker-offline comes after the warm shutdown.
+            builder.Services.AddSingleton<CeleryControlListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CeleryControlListener>());
+        }
+
         return builder;
     }
 }

@@ -1,5 +1,4 @@
 using Celeriac.Core.DependencyInjection;
-using Celeriac.Core.Records;
 using Celeriac.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,9 +10,9 @@ public static class SqliteCeleriacBuilderExtensions
 {
     /// <summary>
     /// Keeps task records in a SQLite file (<see cref="SqliteTaskStoreOptions.FilePath"/>): the embedded
-    /// default store, shared safely by several processes on one machine. Registers
-    /// <see cref="SqliteTaskStore"/> as the <see cref="ITaskStore"/> singleton, replacing any store registered
-    /// before. The options are validated when the host starts.
+    /// default store, shared safely by several processes on one machine. It replaces any store chosen before,
+    /// and a worker in the same process records into it without further calls. The options are validated when
+    /// the host starts.
     /// </summary>
     public static CeleriacBuilder UseSqliteStore(this CeleriacBuilder builder, Action<SqliteTaskStoreOptions>? configure = null)
     {
@@ -29,8 +28,6 @@ public static class SqliteCeleriacBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteTaskStoreOptions>, SqliteTaskStoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SqliteTaskStore>();
-        services.RemoveAll<ITaskStore>();
-        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<SqliteTaskStore>());
-        return builder;
+        return builder.UseTaskStore(sp => sp.GetRequiredService<SqliteTaskStore>());
     }
 }

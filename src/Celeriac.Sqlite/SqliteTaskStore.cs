@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Celeriac.Core;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Microsoft.Data.Sqlite;
@@ -272,7 +273,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (!IsFatal(ex))
+        catch (Exception ex) when (!Fatal.IsFatal(ex))
         {
             // Nothing of the batch was written. A fresh connection for the next batch, in case this one is unusable.
             Log.BatchFailed(_logger, batch.Count, _path, ex);
@@ -314,5 +315,4 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         }
     }
 
-    private static bool IsFatal(Exception ex) => ex is OutOfMemoryException or StackOverflowException or AccessViolationException;
 }

@@ -1,3 +1,4 @@
+using Celeriac.Core;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Microsoft.Data.Sqlite;
@@ -78,7 +79,7 @@ internal sealed class TaskRecordWriter : IDisposable
                     results[i] = result;
                     errors[i] = null;
                 }
-                catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException))
+                catch (Exception ex) when (!Fatal.IsFatal(ex))
                 {
                     // A change that cannot be applied or stored (a caller's bug, an unreadable row) fails alone; the batch goes on.
                     results[i] = null;

@@ -74,7 +74,7 @@ public sealed class ControlDispatcher
         {
             reply = await _commands.ExecuteAsync(request, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !Fatal.IsFatal(ex))
         {
             Log.ControlCommandFailed(_logger, request.Method, ex);
             reply = new Dictionary<string, string> { ["error"] = $"{ex.GetType().Name}({PythonRepr.FormatString(ex.Message)})" };

@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Celeriac.Core.DependencyInjection;
 
 /// <summary>
-/// Configures Celeriac: declare tasks here, then pick a transport (<c>UseRabbitMq</c>) and, optionally,
-/// other parts (<c>UseInMemoryRevokes</c>, stores).
+/// Configures Celeriac: declare tasks here, then choose the parts this process needs: a transport
+/// (<c>UseRabbitMq</c>), a record store (<c>UseSqliteStore</c>, ...), a worker (<c>AddWorker</c>), the HTTP API
+/// (<c>AddHttpApi</c>). The order of the calls does not matter.
 /// </summary>
 public sealed class CeleriacBuilder
 {
@@ -73,10 +74,13 @@ public sealed class CeleriacBuilder
         return this;
     }
 
-    /// <summary>Keeps revokes in memory only (lost on restart) instead of the durable per-node file.</summary>
+    /// <summary>
+    /// Keeps a worker's revokes in memory only (lost on restart) instead of on the task records or in the durable
+    /// per-node file. It wins over a store whatever the order of the calls.
+    /// </summary>
     public CeleriacBuilder UseInMemoryRevokes()
     {
-        Services.AddSingleton<IRevokedTasks, InMemoryRevokedTasks>();
+        Services.Configure<RevocationOptions>(o => o.Source = RevocationSource.InMemory);
         return this;
     }
 }

@@ -1,7 +1,6 @@
 using Celeriac.Core.DependencyInjection;
 using Celeriac.Core.Execution;
 using Celeriac.Core.Records;
-using Celeriac.Core.Revocation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,28 +9,27 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TaskStoreBuilderExtensions
 {
     /// <summary>
-    /// Keeps one record per task in <typeparamref name="TStore"/>: workers write RECEIVED, STARTED and the
-    /// outcome before they acknowledge, and check the record for revokes when a task arrives and before it
-    /// starts. Store packages call this (e.g. <c>UseSqliteStore</c>).
+    /// Keeps one record per task in the store <paramref name="create"/> makes, replacing any store chosen before. A
+    /// worker then writes RECEIVED, STARTED and the outcome before it acknowledges, and checks the record for revokes
+    /// when a task arrives and before it starts; the HTTP API reads and lists the records. Store packages call this
+    /// (e.g. <c>UseSqliteStore</c>), so choosing a store is all it takes.
     /// </summary>
-    public static CeleriacBuilder UseTaskStore<TStore>(this CeleriacBuilder builder) where TStore : class, ITaskStore
+    public static CeleriacBuilder UseTaskStore(this CeleriacBuilder builder, Func<IServiceProvider, ITaskStore> create)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(create);
         builder.Services.RemoveAll<ITaskStore>();
-        builder.Services.AddSingleton<ITaskStore, TStore>();
-        return builder.UseTaskRecords();
+        builder.Services.AddSingleton(create);
+        // Only a worker resolves observers, so an API-only process pays nothing for this.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskRecordObserver>());
+        return builder;
     }
 
     /// <summary>Keeps records in memory (lost on restart): for tests and throwaway runs.</summary>
-    public static CeleriacBuilder UseInMemoryStore(this CeleriacBuilder builder) => builder.UseTaskStore<InMemoryTaskStore>();
-
-    /// <summary>Wires the registered <see cref="ITaskStore"/> into the worker (records and revokes).</summary>
-    public static CeleriacBuilder UseTaskRecords(this CeleriacBuilder builder)
+    public static CeleriacBuilder UseInMemoryStore(this CeleriacBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskRecordObserver>());
-        builder.Services.RemoveAll<IRevokedTasks>();
-        builder.Services.AddSingleton<IRevokedTasks, TaskRecordRevocations>();
-        return builder;
+        builder.Services.TryAddSingleton<InMemoryTaskStore>();
+        return builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
     }
 }

@@ -86,7 +86,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         {
             await _events.SendAsync(WorkerEvent("worker-heartbeat"), CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (!Fatal.IsFatal(ex))
         {
             Log.HeartbeatFailed(_logger, ex);
         }

@@ -25,6 +25,14 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// A task due at most this far ahead is held by the worker (unacknowledged, the prefetch widened by one) until its
+    /// ETA; one due later is deferred through the broker, acknowledged, and comes back when due, so nothing waits in
+    /// memory past RabbitMQ's consumer timeout (30 minutes by default) and a restart loses no countdown. Default 10
+    /// minutes; zero defers every future ETA (the Azure Functions app: an invocation never waits).
+    /// </summary>
+    public TimeSpan EtaHoldLimit { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Publish results with delivery mode 2 (Celery's <c>result_persistent</c>) so a broker restart keeps them.</summary>
     public bool PersistentResults { get; set; } = true;
 

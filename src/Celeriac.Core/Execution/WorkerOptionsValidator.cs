@@ -33,6 +33,11 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add("ShutdownTimeout must not be negative.");
         }
 
+        if (options.EtaHoldLimit < TimeSpan.Zero)
+        {
+            errors.Add("EtaHoldLimit must not be negative.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -11,4 +11,7 @@ public sealed class RevocationOptions
     /// far ETA and workers that were down for a weekend.
     /// </summary>
     public TimeSpan RetainFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Where revokes are kept; an explicit choice wins over the default whatever the order of the calls that configure Celeriac.</summary>
+    public RevocationSource Source { get; set; } = RevocationSource.Automatic;
 }

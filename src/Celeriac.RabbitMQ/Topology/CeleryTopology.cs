@@ -97,4 +97,19 @@ public static class CeleryTopology
         await channel.QueueBindAsync(queue, EventOptions.Exchange, routingKey, arguments: null, cancellationToken: cancellationToken);
         return queue;
     }
+
+    /// <summary>
+    /// A delay level of the task deferral: a durable fanout exchange and a durable queue of the same name whose messages
+    /// expire after <paramref name="delay"/> and are dead-lettered to the default exchange with their own routing key,
+    /// i.e. back to the task queue they came from. Celeriac's own names: no Celery client declares these.
+    /// </summary>
+    public static async Task DeclareDelayLevelAsync(IChannel channel, string name, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-message-ttl"] = (long)delay.TotalMilliseconds, ["x-dead-letter-exchange"] = "" },
+            cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(name, name, "", arguments: null, cancellationToken: cancellationToken);
+    }
 }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using Celeriac.Core.Control;
-using Celeriac.Core.Events;
 using Celeriac.Core.Execution;
 using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ.Connection;
@@ -15,69 +12,43 @@ using RabbitMQ.Client.Events;
 namespace Celeriac.RabbitMQ.Worker;
 
 /// <summary>
-/// The standalone worker: consumes the task queues and the node's control queue and hands each delivery
-/// to the <see cref="TaskProcessor"/>. On stop it shuts down warmly: it stops consuming, returns tasks that
-/// have not started to the queue, lets running tasks finish within <see cref="WorkerOptions.ShutdownTimeout"/>,
-/// then cancels the rest (their messages are requeued, not failed).
+/// The standalone worker's queue consumer: it consumes the task queues and hands each delivery to the
+/// <see cref="WorkerLifecycle"/>. On stop it cancels its consumers, then the lifecycle performs the warm shutdown
+/// (tasks not started go back to the queue, running ones get <see cref="WorkerOptions.ShutdownTimeout"/>).
 /// </summary>
 public sealed class CeleryWorkerService : BackgroundService
 {
-    private static readonly TimeSpan s_settleAfterAbort = TimeSpan.FromSeconds(5);
-
     private readonly RabbitMqConnection _connection;
-    private readonly TaskProcessor _processor;
-    private readonly ControlDispatcher _control;
-    private readonly WorkerHeartbeat _heartbeat;
-    private readonly WorkerState _state;
-    private readonly TimeProvider _time;
+    private readonly WorkerLifecycle _lifecycle;
+    private readonly CeleryControlListener _control;
     private readonly WorkerOptions _options;
     private readonly ILogger<CeleryWorkerService> _logger;
-    private readonly ConcurrentDictionary<Task, bool> _executions = new();
-    private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopping;
 
     /// <summary>Creates the worker.</summary>
-    public CeleryWorkerService(RabbitMqConnection connection, TaskProcessor processor, ControlDispatcher control, WorkerHeartbeat heartbeat,
-        WorkerState state, TimeProvider time, IOptions<WorkerOptions> options, ILogger<CeleryWorkerService> logger)
+    public CeleryWorkerService(RabbitMqConnection connection, WorkerLifecycle lifecycle, CeleryControlListener control, IOptions<WorkerOptions> options,
+        ILogger<CeleryWorkerService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = connection;
-        _processor = processor;
+        _lifecycle = lifecycle;
         _control = control;
-        _heartbeat = heartbeat;
-        _state = state;
-        _time = time;
         _options = options.Value;
         _logger = logger;
     }
 
-    /// <summary>Completes when the worker consumes (and fails if it could not start).</summary>
+    /// <summary>Completes when the worker consumes and answers remote control (and fails if it could not start).</summary>
     public Task Ready => _ready.Task;
-
-    /// <inheritdoc />
-    public override void Dispose()
-    {
-        _abort.Dispose();
-        base.Dispose();
-    }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         IChannel? tasks = null;
-        IChannel? control = null;
         var consumerTags = new List<string>();
         try
         {
             var connection = await _connection.GetAsync(stoppingToken);
-            await DeclareTopologyAsync(stoppingToken);
-
-            control = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
-            var controlQueue = await CeleryTopology.DeclareNodeControlQueueAsync(control, _options.Hostname, stoppingToken);
-            var controlConsumer = new AsyncEventingBasicConsumer(control);
-            controlConsumer.ReceivedAsync += (_, e) => OnControlAsync(e, stoppingToken);
-            await control.BasicConsumeAsync(controlQueue, autoAck: true, controlConsumer, stoppingToken);
+            await DeclareQueuesAsync(stoppingToken);
 
             tasks = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
             var prefetch = new PrefetchController(tasks, _options.PrefetchCount);
@@ -97,10 +68,10 @@ public sealed class CeleryWorkerService : BackgroundService
             }
 
             Log.Consuming(_logger, string.Join(", ", _options.Queues), _options.PrefetchCount, _options.Concurrency);
-            await _heartbeat.StartAsync(stoppingToken);
+            await _control.Ready.WaitAsync(stoppingToken);
             Log.WorkerReady(_logger, _options.Hostname);
             _ready.TrySetResult();
-            await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken);
+            await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -114,11 +85,18 @@ public sealed class CeleryWorkerService : BackgroundService
         finally
         {
             _ready.TrySetCanceled(CancellationToken.None);
-            await ShutdownAsync(tasks, control, consumerTags);
+            await CancelConsumersAsync(tasks, consumerTags);
+            await _lifecycle.ShutdownAsync();
+            if (tasks is not null)
+            {
+                await tasks.CloseQuietlyAsync();
+            }
+
+            Log.WorkerStopped(_logger);
         }
     }
 
-    private async Task DeclareTopologyAsync(CancellationToken cancellationToken)
+    private async Task DeclareQueuesAsync(CancellationToken cancellationToken)
     {
         // A dedicated channel: a declare that conflicts with an existing entity closes its channel.
         await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
@@ -127,9 +105,6 @@ public sealed class CeleryWorkerService : BackgroundService
             await CeleryTopology.DeclareTaskQueueAsync(channel, queue, cancellationToken);
             await CeleryTopology.DeclareParkingQueueAsync(channel, queue, cancellationToken);
         }
-
-        await CeleryTopology.DeclareEventExchangeAsync(channel, cancellationToken);
-        await CeleryTopology.DeclareControlExchangesAsync(channel, cancellationToken);
     }
 
     private Task OnDeliveryAsync(IChannel channel, string queue, PrefetchController prefetch, BasicDeliverEventArgs e)
@@ -146,79 +121,14 @@ public sealed class CeleryWorkerService : BackgroundService
 
         // Started here, not awaited: the processor takes the delivery's place in line before its first await,
         // so tasks run in delivery order, while the waits (record writes, confirms) of deliveries in the
-        // prefetch window overlap and their durable writes share commits.
-        Track(ProcessAsync(delivery, prefetch));
+        // prefetch window overlap and their durable writes share commits. The lifecycle tracks it.
+        _ = _lifecycle.ProcessAsync(delivery, prefetch);
         return Task.CompletedTask;
-    }
-
-    private async Task ProcessAsync(Delivery delivery, PrefetchController prefetch)
-    {
-        try
-        {
-            if (_stopping)
-            {
-                // Arrived while consumers were being cancelled: give it straight back.
-                await delivery.Handle.RejectAsync(requeue: true, CancellationToken.None);
-                return;
-            }
-
-            var request = await _processor.ReceiveAsync(delivery, CancellationToken.None);
-            if (request is null)
-            {
-                return;
-            }
-
-            if (_stopping)
-            {
-                // Received while the warm shutdown swept the reserved tasks: back to the queue with the rest.
-                request.Stop(TaskStopReason.Shutdown);
-            }
-
-            var heldForEta = request.Message.Eta is { } eta && eta > _time.GetUtcNow();
-            if (heldForEta)
-            {
-                await prefetch.HoldAsync();
-            }
-
-            await ExecuteAsync(request, heldForEta ? prefetch : null);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.DeliveryFailed(_logger, delivery.Queue, ex);
-            await TryRequeueAsync(delivery);
-        }
-    }
-
-    private async Task ExecuteAsync(TaskRequest request, PrefetchController? heldForEta)
-    {
-        try
-        {
-            await _processor.ExecuteAsync(request, _abort.Token);
-        }
-        finally
-        {
-            if (heldForEta is not null)
-            {
-                await heldForEta.ReleaseAsync();
-            }
-        }
-    }
-
-    private async Task OnControlAsync(BasicDeliverEventArgs e, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await _control.HandleAsync(AmqpMessageMapper.FromDelivery(e.BasicProperties, e.Body), stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.ControlFailed(_logger, ex);
-        }
     }
 
     private Task OnConsumerCancelled(string queue)
     {
-        if (!_stopping)
+        if (!_lifecycle.IsStopping)
         {
             Log.ConsumerCancelled(_logger, queue);
         }
@@ -226,72 +136,23 @@ public sealed class CeleryWorkerService : BackgroundService
         return Task.CompletedTask;
     }
 
-    private void Track(Task execution)
+    private static async Task CancelConsumersAsync(IChannel? tasks, List<string> consumerTags)
     {
-        _executions[execution] = true;
-        _ = execution.ContinueWith(t => _executions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    private async Task ShutdownAsync(IChannel? tasks, IChannel? control, List<string> consumerTags)
-    {
-        _stopping = true;
-        if (tasks is { IsOpen: true })
+        if (tasks is not { IsOpen: true })
         {
-            foreach (var tag in consumerTags)
+            return;
+        }
+
+        foreach (var tag in consumerTags)
+        {
+            try
             {
-                await IgnoreClosedAsync(() => tasks.BasicCancelAsync(tag));
+                await tasks.BasicCancelAsync(tag);
             }
-        }
-
-        // Not started yet: straight back to the queue, so other workers can take them now.
-        foreach (var reserved in _state.Reserved)
-        {
-            reserved.Stop(TaskStopReason.Shutdown);
-        }
-
-        var running = _executions.Keys.ToArray();
-        if (running.Length > 0)
-        {
-            Log.WarmShutdown(_logger, _options.ShutdownTimeout.TotalSeconds, _state.ActiveCount);
-            var all = Task.WhenAll(running);
-            if (await Task.WhenAny(all, Task.Delay(_options.ShutdownTimeout, _time)) != all)
+            catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
             {
-                Log.ShutdownGraceExpired(_logger, _state.ActiveCount);
-                await _abort.CancelAsync();
-                await Task.WhenAny(all, Task.Delay(s_settleAfterAbort, _time));
+                // The connection is already gone; the broker has taken the messages back.
             }
-        }
-
-        await _heartbeat.StopAsync(CancellationToken.None);
-        await CloseAsync(tasks);
-        await CloseAsync(control);
-        Log.WorkerStopped(_logger);
-    }
-
-    private static async Task TryRequeueAsync(Delivery delivery)
-    {
-        try
-        {
-            await delivery.Handle.RejectAsync(requeue: true, CancellationToken.None);
-        }
-        catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
-        {
-            // The channel is gone; the broker redelivers the message.
-        }
-    }
-
-    private static Task CloseAsync(IChannel? channel) => channel?.CloseQuietlyAsync() ?? Task.CompletedTask;
-
-    private static async Task IgnoreClosedAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
-        {
-            // The connection is already gone; the broker has taken the messages back.
         }
     }
 }

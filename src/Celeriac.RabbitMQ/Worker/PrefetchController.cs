@@ -1,3 +1,4 @@
+using Celeriac.Core.Execution;
 using RabbitMQ.Client;
 
 namespace Celeriac.RabbitMQ.Worker;
@@ -7,16 +8,16 @@ namespace Celeriac.RabbitMQ.Worker;
 /// starts, as Celery does: otherwise a few far-future tasks would fill the prefetch window and the worker
 /// would stop receiving work it could run now.
 /// </summary>
-internal sealed class PrefetchController(IChannel channel, ushort basePrefetch)
+internal sealed class PrefetchController(IChannel channel, ushort basePrefetch) : IPrefetchWindow
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private int _held;
 
     public bool Enabled => basePrefetch > 0;
 
-    public Task HoldAsync() => ChangeAsync(+1);
+    public Task WidenAsync() => ChangeAsync(+1);
 
-    public Task ReleaseAsync() => ChangeAsync(-1);
+    public Task NarrowAsync() => ChangeAsync(-1);
 
     private async Task ChangeAsync(int delta)
     {

@@ -72,21 +72,27 @@ internal static class WorkerSettings
         services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(15));
         services.Configure<DemoTaskOptions>(o => o.AddSleep = DemoSleepFromEnvironment());
         var builder = services
-            .AddCeleriac(o =>
-            {
-                o.Concurrency = parse.GetValue(Concurrency);
-                o.Hostname = ExpandHostname(parse.GetValue(Hostname) ?? "celeriac@%h");
-                o.Queues = parse.GetValue(Queues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                o.PrefetchMultiplier = parse.GetValue(PrefetchMultiplier);
-                o.ShutdownTimeout = shutdownTimeout;
-                o.StateDirectory = dataDirectory;
-            })
+            .AddCeleriac()
             .ConfigureEvents(o => o.SendTaskEvents = !parse.GetValue(WithoutTaskEvents))
             .AddTasks<DemoTasks>()
             .UseRabbitMq(o => o.Url = brokerUrl)
-            .UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, Celeriac.Sqlite.SqliteTaskStoreOptions.DefaultFileName))
-            .UseTaskRecords();
-        return runWorker ? builder.AddWorker() : builder;
+            .UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, Celeriac.Sqlite.SqliteTaskStoreOptions.DefaultFileName));
+        if (runWorker)
+        {
+            builder
+                .AddWorker(o =>
+                {
+                    o.Concurrency = parse.GetValue(Concurrency);
+                    o.Hostname = ExpandHostname(parse.GetValue(Hostname) ?? "celeriac@%h");
+                    o.Queues = parse.GetValue(Queues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    o.PrefetchMultiplier = parse.GetValue(PrefetchMultiplier);
+                    o.ShutdownTimeout = shutdownTimeout;
+                    o.StateDirectory = dataDirectory;
+                })
+                .AddQueueConsumer();
+        }
+
+        return builder;
     }
 
     private static string ResolveDataDirectory(ParseResult parse)

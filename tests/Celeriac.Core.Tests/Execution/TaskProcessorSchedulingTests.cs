@@ -33,6 +33,36 @@ public sealed class TaskProcessorSchedulingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ProcessAsync_EtaBeyondTheHoldLimit_IsDeferredAndAcknowledgedWithoutBeingReported()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1), o => o.EtaHoldLimit = TimeSpan.FromMinutes(10));
+        var eta = worker.Time.GetUtcNow().AddMinutes(40);
+        var delivery = worker.Deliver((NewTask("tasks.one") with { Eta = eta }).Encode());
+
+        await Wait.ForAsync(worker.Processor.ProcessAsync(delivery, default).AsTask(), "the task to be deferred");
+
+        var (deferred, until) = Assert.Single(worker.Deferral.Deferred);
+        Assert.Same(delivery, deferred);
+        Assert.Equal(eta, until);
+        Assert.Equal(["defer", "ack"], worker.Log.Entries);
+        Assert.Empty(worker.Publisher.Events("task-received"));
+        Assert.Empty(worker.State.Reserved);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_EtaBeyondTheHoldLimitButRevoked_IsDiscardedNotDeferred()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1), o => o.EtaHoldLimit = TimeSpan.Zero);
+        var task = NewTask("tasks.one") with { Eta = worker.Time.GetUtcNow().AddMinutes(1) };
+        await worker.Revoked.AddAsync([task.Id], default);
+
+        await Wait.ForAsync(worker.Processor.ProcessAsync(worker.Deliver(task.Encode()), default).AsTask(), "the task to be discarded");
+
+        Assert.Empty(worker.Deferral.Deferred);
+        Assert.Equal(TaskState.Revoked, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+    }
+
+    [Fact]
     public async Task ProcessAsync_EtaInThePast_StartsRightAway()
     {
         await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1));

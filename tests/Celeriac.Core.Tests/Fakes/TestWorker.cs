@@ -22,8 +22,10 @@ public sealed class TestWorker : IAsyncDisposable
     /// <summary>The golden captures' rpc:// reply queue.</summary>
     public const string ReplyTo = "94d13c29-7d38-35e4-a1b1-f2f1e9b5ad08";
 
-    private TestWorker(ServiceProvider services, EventLog log, FakeTimeProvider time, RecordingPublisher publisher, RecordingParkingLot parkingLot)
+    private TestWorker(ServiceProvider services, EventLog log, FakeTimeProvider time, RecordingPublisher publisher, RecordingParkingLot parkingLot,
+        RecordingDeferral deferral)
     {
+        Deferral = deferral;
         Services = services;
         Log = log;
         Time = time;
@@ -43,6 +45,8 @@ public sealed class TestWorker : IAsyncDisposable
     public RecordingPublisher Publisher { get; }
 
     public RecordingParkingLot ParkingLot { get; }
+
+    public RecordingDeferral Deferral { get; }
 
     public TaskProcessor Processor => Services.GetRequiredService<TaskProcessor>();
 
@@ -75,7 +79,9 @@ public sealed class TestWorker : IAsyncDisposable
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logger));
         collection.AddSingleton<IMessagePublisher>(publisher);
         collection.AddSingleton<IParkingLot>(parkingLot);
-        var builder = collection.AddCeleriac(o =>
+        var deferral = new RecordingDeferral(log);
+        collection.AddSingleton<ITaskDeferral>(deferral);
+        var builder = collection.AddCeleriac().AddWorker(o =>
         {
             o.Hostname = Hostname;
             o.Concurrency = 4;
@@ -84,7 +90,7 @@ public sealed class TestWorker : IAsyncDisposable
         tasks?.Invoke(builder);
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        return new TestWorker(provider, log, time, publisher, parkingLot) { Logged = logger };
+        return new TestWorker(provider, log, time, publisher, parkingLot, deferral) { Logged = logger };
     }
 
     /// <summary>Wraps a message as a delivery from the <c>celery</c> queue with a recording handle.</summary>

@@ -10,7 +10,7 @@ namespace Celeriac.RabbitMQ.Tests.Support;
 
 /// <summary>
 /// A Celeriac worker hosted in the test process, wired as an application wires it
-/// (<c>AddCeleriac().AddTask(...).UseRabbitMq().AddWorker()</c>) against the test's virtual host. For behaviour
+/// (<c>AddCeleriac().AddTask(...).UseRabbitMq().AddQueueConsumer()</c>) against the test's virtual host. For behaviour
 /// of the consumer itself; tests about the process (signals, restarts) use the real command line instead.
 /// </summary>
 public sealed class InProcessWorker : IAsyncDisposable
@@ -44,7 +44,8 @@ public sealed class InProcessWorker : IAsyncDisposable
         builder.Logging.ClearProviders().AddProvider(new TestOutputLoggerProvider(output, hostname)).SetMinimumLevel(LogLevel.Debug);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         var celeriac = builder.Services
-            .AddCeleriac(o =>
+            .AddCeleriac()
+            .AddWorker(o =>
             {
                 o.Hostname = hostname;
                 o.Concurrency = 2;
@@ -58,7 +59,7 @@ public sealed class InProcessWorker : IAsyncDisposable
                 o.ClientName = hostname;
             });
         tasks(celeriac);
-        celeriac.AddWorker();
+        celeriac.AddQueueConsumer();
 
         var host = builder.Build();
         try

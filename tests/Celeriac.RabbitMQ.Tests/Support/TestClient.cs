@@ -36,7 +36,7 @@ public sealed class TestClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(virtualHost);
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(new TestOutputLoggerProvider(output, "client")).SetMinimumLevel(LogLevel.Debug));
-        services.AddCeleriac(o => o.Hostname = "client@test").UseRabbitMq(o =>
+        services.AddCeleriac().UseRabbitMq(o =>
         {
             o.Url = virtualHost.AmqpUrl;
             o.ClientName = "test-client";

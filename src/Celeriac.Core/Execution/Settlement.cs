@@ -1,0 +1,83 @@
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Core.Execution;
+
+/// <summary>
+/// The last step of every delivery: report the outcome to every <see cref="ITaskObserver"/>, then acknowledge; or
+/// give the message back to the queue; or park it where a person can look at it. Observers first, ack last: an
+/// outcome nobody recorded is never acknowledged, so a crash before the ack redelivers the task.
+/// </summary>
+internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, IMessagePublisher publisher, bool persistentResults, ILogger logger)
+{
+    public async Task ReportReceivedAsync(TaskMessage message, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnReceivedAsync(message, cancellationToken);
+        }
+    }
+
+    public async Task ReportStartedAsync(TaskMessage message)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnStartedAsync(message, CancellationToken.None);
+        }
+    }
+
+    public async Task FinishAsync(TaskMessage message, TaskOutcome outcome, Delivery delivery)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnFinishedAsync(message, outcome, CancellationToken.None);
+        }
+
+        await delivery.Handle.AckAsync(CancellationToken.None);
+    }
+
+    public async Task RequeueAsync(TaskMessage message, Delivery delivery)
+    {
+        Log.TaskRequeued(logger, message.DisplayName, message.Id);
+        await TryRejectAsync(delivery);
+    }
+
+    /// <summary>Gives the message back without reporting anything; never throws (the broker redelivers it anyway once the channel is gone).</summary>
+    public async Task TryRejectAsync(Delivery delivery)
+    {
+        try
+        {
+            await delivery.Handle.RejectAsync(requeue: true, CancellationToken.None);
+        }
+        catch (Exception ex) when (!Fatal.IsFatal(ex))
+        {
+            Log.RejectFailed(logger, ex);
+        }
+    }
+
+    public async Task ParkUndecodableAsync(Delivery delivery, MessageDecodeException error)
+    {
+        Log.UndecodableMessage(logger, delivery.Queue, error.Message);
+        await parkingLot.ParkAsync(delivery, error.Message, CancellationToken.None);
+
+        // Better than Celery, whose caller waits forever: when the id and reply queue are readable, tell the caller.
+        var headers = delivery.Message.Headers;
+        var taskId = (headers.TryGetValue("id", out var id) ? id as string : null) ?? delivery.Message.CorrelationId;
+        if (!string.IsNullOrEmpty(taskId) && !string.IsNullOrEmpty(delivery.Message.ReplyTo))
+        {
+            var failure = TaskOutcome.Failure(TaskError.Create("DecodeError", error.Message, "kombu.exceptions"), null, null);
+            await publisher.PublishAsync(failure.ToResult(taskId).ToMessage(delivery.Message.ReplyTo, delivery.Message.CorrelationId, persistentResults),
+                CancellationToken.None);
+        }
+
+        await delivery.Handle.AckAsync(CancellationToken.None);
+    }
+
+    public async Task ParkUnregisteredAsync(Delivery delivery, TaskMessage message, string hostname)
+    {
+        Log.UnregisteredTask(logger, message.Name, message.Id);
+        await parkingLot.ParkAsync(delivery, $"Task '{message.Name}' is not registered on {hostname}.", CancellationToken.None);
+        await FinishAsync(message, TaskOutcome.Failure(TaskError.NotRegistered(message.Name), null, null), delivery);
+    }
+}
