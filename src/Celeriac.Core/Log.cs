@@ -36,8 +36,6 @@ internal static partial class Log
         "Task {TaskName}[{TaskId}] was stopped but is still running {Seconds}s later; it holds a worker slot until it returns. Tasks should observe their CancellationToken.")]
     public static partial void TaskStillRunningAfterStop(ILogger logger, string taskName, string taskId, double seconds);
 
-    [LoggerMessage(1008, LogLevel.Error, "Could not report the outcome of {TaskName}[{TaskId}]; its message goes back to the queue")]
-    public static partial void SettleFailed(ILogger logger, string taskName, string taskId, Exception error);
 
     [LoggerMessage(1009, LogLevel.Warning, "Could not reject a message; the broker will redeliver it")]
     public static partial void RejectFailed(ILogger logger, Exception error);
@@ -86,6 +84,10 @@ internal static partial class Log
     [LoggerMessage(2103, LogLevel.Warning, "Shutdown grace period over: cancelling {Count} running task(s); their messages go back to the queue")]
     public static partial void ShutdownGraceExpired(ILogger logger, int count);
 
-    [LoggerMessage(2105, LogLevel.Error, "Unexpected error handling a delivery from {Queue}; the message goes back to the queue")]
-    public static partial void DeliveryFailed(ILogger logger, string queue, Exception error);
+    [LoggerMessage(2105, LogLevel.Error,
+        "Cannot process deliveries from {Queue}: {Reason}. Holding them and backing off (up to 30 s) until this recovers; their messages go back to the queue")]
+    public static partial void BackingOff(ILogger logger, string queue, string reason, Exception error);
+
+    [LoggerMessage(2109, LogLevel.Information, "Deliveries are processed again, after {Failures} failed attempt(s)")]
+    public static partial void Recovered(ILogger logger, long failures);
 }

@@ -134,7 +134,8 @@ public sealed class TaskProcessor
 
     /// <summary>
     /// Runs a received task once its held ETA has come and a concurrency slot is free, reports the outcome and
-    /// settles the message. Never throws for the task's own failures.
+    /// settles the message. Never throws for the task's own failures; throws, with the message unsettled, when the
+    /// outcome could not be reported (the store or the broker failed), so the host gives it back.
     /// </summary>
     /// <param name="request">The request from <see cref="ReceiveAsync"/>.</param>
     /// <param name="abort">Signalled when the host stops for good: the task is cancelled and its message requeued.</param>
@@ -161,13 +162,6 @@ public sealed class TaskProcessor
             }
 
             await StartOrDiscardAsync(request, slot);
-        }
-        catch (Exception ex) when (!Fatal.IsFatal(ex))
-        {
-            // The outcome could not be reported (broker gone, a store refused): give the message back so the
-            // task runs again rather than being acknowledged without a recorded outcome.
-            Log.SettleFailed(_logger, request.Message.DisplayName, request.Message.Id, ex);
-            await _settlement.TryRejectAsync(request.Delivery);
         }
         finally
         {

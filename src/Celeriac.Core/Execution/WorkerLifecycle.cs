@@ -21,6 +21,7 @@ public sealed class WorkerLifecycle : IDisposable
     private readonly WorkerOptions _options;
     private readonly ILogger<WorkerLifecycle> _logger;
     private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
+    private readonly FailureBackoff _backoff;
     // Signalled only when the grace period is over: a running task is cancelled and its message requeued.
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
@@ -34,6 +35,7 @@ public sealed class WorkerLifecycle : IDisposable
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _backoff = new FailureBackoff(logger);
     }
 
     /// <summary>True once <see cref="ShutdownAsync"/> began: new deliveries go straight back to the queue.</summary>
@@ -41,8 +43,9 @@ public sealed class WorkerLifecycle : IDisposable
 
     /// <summary>
     /// Processes one delivery: receives it, holds it for its ETA if need be, runs it and settles it. The returned
-    /// task is tracked until it completes, so a warm shutdown waits for it; it never throws (a delivery that could
-    /// not be processed is returned to the queue).
+    /// task is tracked until it completes, so a warm shutdown waits for it. It never throws: a delivery that could not
+    /// be processed (the store or the broker failed, not the task) is held for a back-off delay and then given back
+    /// through <see cref="Delivery.Handle"/> with <c>RejectAsync(requeue: true)</c>, which is how a host learns of it.
     /// </summary>
     /// <param name="delivery">The delivered message.</param>
     /// <param name="prefetch">The consumer's prefetch window, widened while the task waits for its ETA; null if the host has none to manage.</param>
@@ -129,11 +132,27 @@ public sealed class WorkerLifecycle : IDisposable
                     await prefetch!.NarrowAsync();
                 }
             }
+
+            _backoff.OnSuccess();
         }
         catch (Exception ex) when (!Fatal.IsFatal(ex))
         {
-            Log.DeliveryFailed(_logger, delivery.Queue, ex);
+            // Outside the task's own code: nothing was acknowledged, so holding it a while loses nothing.
+            var delay = _backoff.OnFailure(delivery.Queue, ex);
+            await DelayUnlessAbortedAsync(delay);
             await TryRequeueAsync(delivery);
+        }
+    }
+
+    private async Task DelayUnlessAbortedAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, _abort.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is going down: give the message back now.
         }
     }
 

@@ -50,6 +50,8 @@ public sealed class TestWorker : IAsyncDisposable
 
     public TaskProcessor Processor => Services.GetRequiredService<TaskProcessor>();
 
+    public WorkerLifecycle Lifecycle => Services.GetRequiredService<WorkerLifecycle>();
+
     public ControlDispatcher Control => Services.GetRequiredService<ControlDispatcher>();
 
     public WorkerState State => Services.GetRequiredService<WorkerState>();
