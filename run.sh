@@ -4,9 +4,10 @@
 #   ./run.sh worker --concurrency 1 --loglevel info
 #   CELERIAC_BROKER_URL=amqp://user:pass@rabbit.example:5672/ ./run.sh worker
 #
-# CELERIAC_BROKER_URL (default amqp://guest:guest@localhost:5672/) is passed on to the CLI. When
-# nothing answers there and the host is this machine (localhost, 127.0.0.1), a local RabbitMQ node
-# is installed if need be and started on that port (celeriac@localhost, management on 15672, data in
+# The broker is --broker URL among the arguments, else CELERIAC_BROKER_URL, else
+# amqp://guest:guest@localhost:5672/; --help and --version need none. When nothing answers there and
+# the host is this machine (localhost, 127.0.0.1), a local RabbitMQ node is installed if need be
+# and started on that port (celeriac@localhost, management on 15672, data in
 # ${XDG_STATE_HOME:-~/.local/state}/celeriac/rabbitmq). It keeps running after the CLI exits, so
 # the next run starts at once; stop it with: infra/rabbitmq.sh stop-local
 #
@@ -22,6 +23,19 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
+# ---- what the command needs -------------------------------------------------------------------
+# Help and version need no broker; --broker/-b on the command line wins over CELERIAC_BROKER_URL, as in the CLI.
+needs_broker=1
+broker_arg=''
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case ${args[i]} in
+    -h|--help|-\?|--version) needs_broker=0 ;;
+    --broker=*) broker_arg=${args[i]#--broker=} ;;
+    --broker|-b) broker_arg=${args[i + 1]:-} ;;
+  esac
+done
+[[ -n $broker_arg ]] && export CELERIAC_BROKER_URL=$broker_arg
 export CELERIAC_BROKER_URL=${CELERIAC_BROKER_URL:-amqp://guest:guest@localhost:5672/}
 
 # ---- host and port out of scheme://user:pass@host:port/vhost?query -----------------------------
@@ -44,14 +58,14 @@ port=${port#:}
 host=${host:-localhost}
 if [[ -z $port && $scheme == amqps ]]; then port=5671; fi
 port=${port:-5672}
-[[ $port =~ ^[0-9]+$ ]] || die "bad port '$port' in CELERIAC_BROKER_URL"
+[[ $port =~ ^[0-9]+$ ]] || die "bad port '$port' in the broker URL $CELERIAC_BROKER_URL"
 
 # Something accepts TCP connections at host:port (2 s at most).
 # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
 answers() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$host" "$port" 2>/dev/null; }
 
 # ---- a broker -------------------------------------------------------------------------------
-if ! answers; then
+if ((needs_broker)) && ! answers; then
   case $host in
     localhost|127.0.0.1)
       log=$(mktemp)

@@ -8,8 +8,8 @@ internal static partial class Log
     [LoggerMessage(2000, LogLevel.Information, "Connected to {Url}")]
     public static partial void Connected(ILogger logger, string url);
 
-    [LoggerMessage(2001, LogLevel.Error, "Cannot connect to {Url}: {Reason}. Trying again in {Seconds}s...")]
-    public static partial void ConnectFailed(ILogger logger, string url, double seconds, string reason);
+    [LoggerMessage(EventId = 2001, Message = "Cannot connect to {Url}: {Reason}. Trying again in {Seconds}s (attempt {Attempt})...")]
+    public static partial void ConnectFailed(ILogger logger, LogLevel level, string url, string reason, double seconds, int attempt);
 
     [LoggerMessage(2002, LogLevel.Warning, "A publishing channel closed ({Reason}); opening a new one")]
     public static partial void PublishChannelReplaced(ILogger logger, string reason);

@@ -21,4 +21,12 @@ foreach (var option in serve.Options)
 root.SetAction(ServeCommand.RunAsync);
 
 // Hosts handle Ctrl-C and SIGTERM themselves (a worker shuts down warmly); the parser must not kill them.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// Failures a person can act on (broker, data directory, port, settings) are one line on stderr, not a stack trace.
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (Exception ex) when (CliFailure.Describe(ex) is not null)
+{
+    return CliFailure.Report(ex);
+}

@@ -146,6 +146,21 @@ public sealed class TaskApiTests
     }
 
     [Fact]
+    public async Task GetAsync_IdOnlyARevokeNamed_Answers404CarryingTheRevokeNotPending()
+    {
+        var api = CreateApi(_inner);
+        await api.RevokeAsync("unseen", terminate: false, s_base, default);
+
+        var response = await api.GetAsync("unseen", default);
+
+        Assert.Equal(404, response.StatusCode);
+        var problem = Assert.IsType<ApiProblem>(response.Body);
+        Assert.Equal("urn:celeriac:problem:unknown-task-id", problem.Type);
+        Assert.False(problem.Revoke!.Terminate);
+        Assert.Contains("A revoke for it is on record", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RevokeAsync_FinishedTask_Answers409WithItsStateAndBroadcastsNothing()
     {
         await _inner.ApplyAsync("t1", new TaskFinished(_time.GetUtcNow(), "w1", TaskOutcome.Failure(TaskError.Create("ValueError", "x", "builtins"), null, null)), default);

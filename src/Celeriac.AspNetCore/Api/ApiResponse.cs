@@ -31,6 +31,9 @@ public sealed record ApiProblem(string Type, string Title, int Status, string De
     /// <summary>The task's state, for conflicts with a finished task.</summary>
     public string? State { get; init; }
 
+    /// <summary>The revoke on record, for an id that only a revoke has named.</summary>
+    public Celeriac.Core.Records.RevokeRequest? Revoke { get; init; }
+
     /// <summary>The names that would have been accepted, for an unknown task name.</summary>
     public IReadOnlyList<string>? Registered { get; init; }
 }

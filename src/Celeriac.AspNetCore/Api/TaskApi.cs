@@ -97,13 +97,24 @@ public sealed class TaskApi
         return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
     }
 
-    /// <summary><c>GET /api/tasks/{id}</c>: 200 when final, 202 with <c>Retry-After</c> while queued or running, 404 when unknown.</summary>
+    /// <summary>
+    /// <c>GET /api/tasks/{id}</c>: 200 when final, 202 with <c>Retry-After</c> while queued or running, 404 when no task with
+    /// this id was sent or seen (also when only a revoke names it; the problem then carries the revoke).
+    /// </summary>
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)
     {
         var record = _newest.Newest(id, await _store.GetAsync(id, cancellationToken));
         if (record is null)
         {
             return Respond(Problem(404, "unknown-task-id", "Unknown task", $"No task with id '{id}'.", $"{RoutePrefix}/{id}"));
+        }
+
+        if (record is { Name: null, IsFinal: false, Revoke: { } revoke })
+        {
+            // Only a revoke knows this id: no task was sent or received with it. Not PENDING, which would keep a poller waiting.
+            return Respond(Problem(404, "unknown-task-id", "Unknown task",
+                $"No task with id '{id}' has been seen. A revoke for it is on record: a worker discards the task if it ever arrives.",
+                $"{RoutePrefix}/{id}") with { Revoke = revoke });
         }
 
         var view = TaskView.From(record);

@@ -38,8 +38,11 @@ public static class TaskStateMachine
                 return TransitionResult.Ignored(current, $"task {taskId} was already accepted");
             }
 
+            // The broker confirmed the message before any worker could receive it, so the task was pending no later
+            // than the first thing a worker reported: the timeline never shows PENDING after RECEIVED or STARTED.
+            var pendingAt = new[] { accepted.At, current.Timeline.Received, current.Timeline.Started, current.Timeline.Finished }.Min()!.Value;
             var filled = current.Name is null ? Describe(current, accepted.Task) : current;
-            return TransitionResult.Applied(Bump(filled with { Timeline = filled.Timeline with { Pending = accepted.At } }, accepted));
+            return TransitionResult.Applied(Bump(filled with { Timeline = filled.Timeline with { Pending = pendingAt } }, accepted));
         }
 
         if (current.IsFinal)

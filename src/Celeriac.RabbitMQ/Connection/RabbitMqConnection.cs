@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Celeriac.RabbitMQ.Connection;
 
@@ -31,8 +32,10 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     public string SafeUrl => _options.SafeUrl;
 
     /// <summary>
-    /// The open connection. The first call connects, retrying with backoff while the broker is unreachable
-    /// (as a Celery worker does at start) until <paramref name="cancellationToken"/> is signalled.
+    /// The open connection. The first call connects, retrying with backoff while the broker is unreachable (as a
+    /// Celery worker does at start) until <paramref name="cancellationToken"/> is signalled or
+    /// <see cref="RabbitMqOptions.ConnectTimeout"/> has passed. Refused credentials and an unknown virtual host throw
+    /// a <see cref="BrokerConnectionException"/> at once: retrying would not change them.
     /// </summary>
     public async ValueTask<IConnection> GetAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +47,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            for (var attempt = 0; ; attempt++)
+            var started = _time.GetTimestamp();
+            for (var attempt = 1; ; attempt++)
             {
                 if (_connection is { } existing)
                 {
@@ -53,15 +57,27 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
                 try
                 {
-                    _connection = await CreateFactory().CreateConnectionAsync(_options.ClientName, cancellationToken);
+                    var connection = await CreateFactory().CreateConnectionAsync(_options.ClientName, cancellationToken);
+                    await CheckVirtualHostAsync(connection, cancellationToken);
+                    _connection = connection;
                     Log.Connected(_logger, SafeUrl);
                     return _connection;
                 }
-                catch (Exception ex) when (ex is global::RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException
-                                               && !cancellationToken.IsCancellationRequested)
+                catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
                 {
-                    var delay = s_retryDelays[Math.Min(attempt, s_retryDelays.Length - 1)];
-                    Log.ConnectFailed(_logger, SafeUrl, delay.TotalSeconds, ex.GetBaseException().Message);
+                    throw new BrokerConnectionException(SafeUrl, "the broker refused the user name or password (ACCESS_REFUSED)", ex);
+                }
+                catch (Exception ex) when (ex is BrokerUnreachableException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    var reason = ex.GetBaseException().Message;
+                    var delay = s_retryDelays[Math.Min(attempt - 1, s_retryDelays.Length - 1)];
+                    if (_options.ConnectTimeout is { } limit && _time.GetElapsedTime(started) + delay > limit)
+                    {
+                        throw new BrokerConnectionException(SafeUrl, $"{reason} (gave up after {attempt} attempt(s))", ex);
+                    }
+
+                    // A worker says each attempt; a one-shot command (with a time limit) says only how it ended.
+                    Log.ConnectFailed(_logger, _options.ConnectTimeout is null ? LogLevel.Error : LogLevel.Debug, SafeUrl, reason, delay.TotalSeconds, attempt);
                     await Task.Delay(delay, _time, cancellationToken);
                 }
             }
@@ -69,6 +85,24 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    // The broker accepts a connection to a virtual host that does not exist and closes it a moment later; a first
+    // channel finds out at once, so the error names the virtual host instead of surfacing in whatever opens a channel next.
+    private async Task CheckVirtualHostAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await probe.CloseAsync(cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode is 530 or 403)
+        {
+            await connection.DisposeAsync();
+            var vhost = Uri.UnescapeDataString(new Uri(_options.Url).AbsolutePath.TrimStart('/'));
+            throw new BrokerConnectionException(SafeUrl,
+                $"the virtual host '{(vhost.Length == 0 ? "/" : vhost)}' does not exist or this user may not use it ({ex.ShutdownReason!.ReplyText})", ex);
         }
     }
 

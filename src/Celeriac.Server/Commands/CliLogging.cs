@@ -18,6 +18,13 @@ internal static class CliLogging
         return logging;
     }
 
+    /// <summary>
+    /// Silences the host's own report of a failed start or a failed background service (a stack trace of dozens of
+    /// lines): the command reports the same failure in one line (<see cref="CliFailure"/>).
+    /// </summary>
+    public static ILoggingBuilder HideHostFailures(this ILoggingBuilder logging) =>
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+
     public static ILoggerFactory CreateFactory(LogLevel level) => LoggerFactory.Create(b => b.UseCeleryConsole(level));
 
     public static IServiceCollection AddCeleryConsoleLogging(this IServiceCollection services, LogLevel level) =>

@@ -10,12 +10,28 @@ internal static class CommonOptions
     /// <summary>The environment variable that names the broker.</summary>
     public const string BrokerVariable = "CELERIAC_BROKER_URL";
 
-    public static Option<string> Broker { get; } = new("--broker", "-b")
+    // No default value on the option itself: help would print it, and the URL from the environment may hold a password.
+    public static Option<string?> Broker { get; } = new("--broker", "-b")
     {
-        Description = $"Broker URL (amqp:// or Celery's pyamqp://). Default: ${BrokerVariable} or {RabbitMqOptions.DefaultUrl}",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } url ? url : RabbitMqOptions.DefaultUrl,
+        Description = $"Broker URL (amqp:// or Celery's pyamqp://). Default: ${BrokerVariable}, else {RabbitMqOptions.DefaultUrl}",
         Recursive = true,
     };
+
+    /// <summary>The broker URL to use: the option, else the environment, else the default; normalized (see <see cref="NormalizeBrokerUrl"/>).</summary>
+    public static string BrokerUrl(ParseResult parse)
+    {
+        var given = parse.GetValue(Broker) is { Length: > 0 } option ? option
+            : Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : RabbitMqOptions.DefaultUrl;
+        try
+        {
+            return NormalizeBrokerUrl(given);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliFailure(ex.Message, ex);
+        }
+    }
 
     public static Option<string> LogLevel { get; } = new("--loglevel", "-l")
     {
@@ -53,7 +69,7 @@ internal static class CommonOptions
 
         if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
         {
-            throw new ArgumentException($"'{url}' is not a broker URL; expected amqp://user:password@host:port/vhost.");
+            throw new ArgumentException($"'{RabbitMqOptions.MaskPassword(url)}' is not a broker URL; expected amqp://user:password@host:port/vhost.");
         }
 
         var builder = new UriBuilder(uri);

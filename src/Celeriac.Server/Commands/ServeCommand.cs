@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Celeriac.RabbitMQ.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,16 +45,20 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var runWorker = !parse.GetValue(s_noWorker);
+        var urls = parse.GetValue(s_urls)!;
+        var apiKeys = ApiKeys(parse);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.UseUrls(parse.GetValue(s_urls)!);
+        builder.WebHost.UseUrls(urls);
         var logLevel = CommonOptions.ParseLogLevel(parse.GetValue(CommonOptions.LogLevel)!);
         builder.Logging.UseCeleryConsole(logLevel);
         // "Now listening on: http://127.0.0.1:7071": without it the server never says where (or whether) the API
         // listens, and with --no-worker it prints nothing at all once it is ready.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", logLevel);
-        WorkerSettings.AddCeleriac(builder.Services, parse, runWorker).AddHttpApi(o =>
+        builder.Logging.HideHostFailures();
+        var (celeriac, dataDirectory) = WorkerSettings.AddCeleriac(builder.Services, parse, runWorker);
+        celeriac.AddHttpApi(o =>
         {
-            foreach (var key in ApiKeys(parse))
+            foreach (var key in apiKeys)
             {
                 o.ApiKeys.Add(key);
             }
@@ -65,10 +68,19 @@ internal static class ServeCommand
         app.UseStatusCodePages();
         app.MapCeleriacApi();
         app.MapOpenApi();
-        var worker = runWorker ? app.Services.GetRequiredService<CeleryWorkerService>() : null;
-        // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
-        await app.RunAsync();
-        return worker?.Ready.IsFaulted == true ? 1 : 0;
+        StartupBanner.Write(Console.Out, app.Services, runWorker ? "server with an embedded worker" : "server", dataDirectory, urls, apiKeys.Length > 0);
+        var backgroundServices = CliFailure.BackgroundServicesOf(app.Services);
+        try
+        {
+            // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
+            await app.RunAsync();
+        }
+        catch (Exception ex) when (CliFailure.Describe(ex) is not null)
+        {
+            return CliFailure.Report(ex);
+        }
+
+        return CliFailure.ExitCodeOf(backgroundServices);
     }
 
     private static string[] ApiKeys(ParseResult parse) =>

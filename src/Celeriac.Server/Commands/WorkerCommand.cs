@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Celeriac.RabbitMQ.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Celeriac.Server.Commands;
@@ -24,13 +22,23 @@ internal static class WorkerCommand
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.UseCeleryConsole(CommonOptions.ParseLogLevel(parse.GetValue(CommonOptions.LogLevel)!));
-        WorkerSettings.AddCeleriac(builder.Services, parse, runWorker: true);
+        builder.Logging.HideHostFailures();
+        var dataDirectory = WorkerSettings.AddCeleriac(builder.Services, parse, runWorker: true).DataDirectory;
 
         var host = builder.Build();
-        var worker = host.Services.GetRequiredService<CeleryWorkerService>();
-        // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
-        // RunAsync disposes the host, asynchronously, as the record store requires.
-        await host.RunAsync(CancellationToken.None);
-        return worker.Ready.IsFaulted ? 1 : 0;
+        StartupBanner.Write(Console.Out, host.Services, "worker", dataDirectory, httpUrls: null, apiKeys: false);
+        var backgroundServices = CliFailure.BackgroundServicesOf(host.Services);
+        try
+        {
+            // The host owns Ctrl-C and SIGTERM (a warm shutdown); the command line parser is told not to.
+            // RunAsync disposes the host, asynchronously, as the record store requires.
+            await host.RunAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (CliFailure.Describe(ex) is not null)
+        {
+            return CliFailure.Report(ex);
+        }
+
+        return CliFailure.ExitCodeOf(backgroundServices);
     }
 }

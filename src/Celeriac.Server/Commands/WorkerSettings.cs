@@ -62,11 +62,14 @@ internal static class WorkerSettings
 
     public static IEnumerable<Option> All => [Concurrency, Hostname, Queues, PrefetchMultiplier, WithoutTaskEvents, TaskEvents, ShutdownTimeout, DataDirectory];
 
-    /// <summary>Adds Celeriac with the broker, the SQLite record store and the demo tasks; with <paramref name="runWorker"/> also the worker.</summary>
-    public static CeleriacBuilder AddCeleriac(IServiceCollection services, ParseResult parse, bool runWorker)
+    /// <summary>
+    /// Adds Celeriac with the broker, the SQLite record store and the demo tasks; with <paramref name="runWorker"/> also
+    /// the worker. Returns the builder and the data directory, checked to be usable.
+    /// </summary>
+    public static (CeleriacBuilder Builder, string DataDirectory) AddCeleriac(IServiceCollection services, ParseResult parse, bool runWorker)
     {
-        var brokerUrl = CommonOptions.NormalizeBrokerUrl(parse.GetValue(CommonOptions.Broker)!);
-        var dataDirectory = ResolveDataDirectory(parse);
+        var brokerUrl = CommonOptions.BrokerUrl(parse);
+        var dataDirectory = DataDirectoryCheck.EnsureUsable(ResolveDataDirectory(parse));
         var shutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(ShutdownTimeout));
         // The host must outwait the worker's own grace period, plus time to settle and say goodbye.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(15));
@@ -92,7 +95,7 @@ internal static class WorkerSettings
                 .AddQueueConsumer();
         }
 
-        return builder;
+        return (builder, dataDirectory);
     }
 
     private static string ResolveDataDirectory(ParseResult parse)

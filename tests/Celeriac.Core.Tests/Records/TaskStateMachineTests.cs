@@ -145,7 +145,7 @@ public sealed class TaskStateMachineTests
     }
 
     [Fact]
-    public void Apply_AcceptedAfterWorkerCreatedRecord_FillsPendingTimeButKeepsState()
+    public void Apply_AcceptedAfterWorkerCreatedRecord_FillsPendingTimeNoLaterThanReceivedAndKeepsState()
     {
         var received = TaskStateMachine.Apply(null, "t1", Transition("received", s_t0)).Record;
 
@@ -153,8 +153,28 @@ public sealed class TaskStateMachineTests
 
         Assert.True(result.WasApplied);
         Assert.Equal(TaskState.Received, result.Record!.State);
-        Assert.Equal(s_t0.AddSeconds(1), result.Record.Timeline.Pending);
+        Assert.Equal(s_t0, result.Record.Timeline.Pending);
         Assert.Equal("w1@host", result.Record.Worker);
+    }
+
+    [Fact]
+    public void Apply_AcceptedAfterTheTaskStarted_TimelineNeverGoesBackwards()
+    {
+        var started = TaskStateMachine.Apply(null, "t1", Transition("started", s_t0)).Record;
+
+        var result = TaskStateMachine.Apply(started, "t1", Transition("accepted", s_t0.AddMilliseconds(300)));
+
+        Assert.Equal(TaskState.Started, result.Record!.State);
+        Assert.True(result.Record.Timeline.Pending <= result.Record.Timeline.Started,
+            $"pending {result.Record.Timeline.Pending:o} must not be later than started {result.Record.Timeline.Started:o}");
+    }
+
+    [Fact]
+    public void Apply_AcceptedFirst_PendingIsWhenItWasAccepted()
+    {
+        var result = TaskStateMachine.Apply(null, "t1", Transition("accepted", s_t0));
+
+        Assert.Equal(s_t0, result.Record!.Timeline.Pending);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class ServeCommandTests(ITestOutputHelper output) : IAsyncLifetime
             [TestEnvironment.CeleriacDll, "serve", "--no-worker", "--broker", _virtualHost!.AmqpUrl, "--data-dir", _dataDirectory],
             log: output.WriteLine, label: "celeriac-serve");
 
-        var line = await server.WaitForLineAsync(l => l.Contains("Now listening on:", StringComparison.Ordinal) || l.Contains("Failed to bind to address", StringComparison.Ordinal),
+        var line = await server.WaitForLineAsync(l => l.Contains("Now listening on:", StringComparison.Ordinal) || l.Contains("Cannot listen on", StringComparison.Ordinal),
             TestTimeouts.Long, "the line saying where the API listens");
 
         Assert.True(line.Contains("http://127.0.0.1:7071", StringComparison.Ordinal), $"expected the API on http://127.0.0.1:7071 by default, got: {line}");
