@@ -11,29 +11,17 @@ namespace Celeriac.Core.Execution;
 /// </summary>
 internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, IMessagePublisher publisher, bool persistentResults, ILogger logger)
 {
-    public async Task ReportReceivedAsync(TaskMessage message, CancellationToken cancellationToken)
-    {
-        foreach (var observer in observers)
-        {
-            await observer.OnReceivedAsync(message, cancellationToken);
-        }
-    }
+    // Observers are told of one change together (a durable write, a confirmed result and an event overlap instead of
+    // adding up); each observer still hears a task's changes in order, since the next report waits for this one.
+    public Task ReportReceivedAsync(TaskMessage message, CancellationToken cancellationToken) =>
+        Task.WhenAll(observers.Select(o => o.OnReceivedAsync(message, cancellationToken).AsTask()));
 
-    public async Task ReportStartedAsync(TaskMessage message)
-    {
-        foreach (var observer in observers)
-        {
-            await observer.OnStartedAsync(message, CancellationToken.None);
-        }
-    }
+    public Task ReportStartedAsync(TaskMessage message) =>
+        Task.WhenAll(observers.Select(o => o.OnStartedAsync(message, CancellationToken.None).AsTask()));
 
     public async Task FinishAsync(TaskMessage message, TaskOutcome outcome, Delivery delivery)
     {
-        foreach (var observer in observers)
-        {
-            await observer.OnFinishedAsync(message, outcome, CancellationToken.None);
-        }
-
+        await Task.WhenAll(observers.Select(o => o.OnFinishedAsync(message, outcome, CancellationToken.None).AsTask()));
         await delivery.Handle.AckAsync(CancellationToken.None);
     }
 

@@ -122,7 +122,10 @@ public sealed class TaskProcessor
 
             var request = new TaskRequest(message, delivery, definition, _time.GetUtcNow(), ticket);
             _state.Add(request);
-            await _settlement.ReportReceivedAsync(message, cancellationToken);
+            // Not awaited here: the RECEIVED report (a durable write, an event) goes on while the task waits for a slot
+            // or starts. Every later report of the task waits for it, so each observer still sees its changes in order,
+            // and nothing is acknowledged before it is done.
+            request.Received = _settlement.ReportReceivedAsync(message, cancellationToken);
             return request;
         }
         catch
@@ -178,17 +181,18 @@ public sealed class TaskProcessor
         {
             case TaskStopReason.Shutdown:
                 // Not started yet: straight back to the queue.
+                await request.Received;
                 await _settlement.RequeueAsync(request.Message, request.Delivery);
                 return;
             case not null:
                 // Not started yet: a terminate is a plain revoke.
-                await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked);
+                await DiscardAsync(request, RevokeReason.Revoked);
                 return;
         }
 
         if (await _revocation.CheckAsync(request.Message, CancellationToken.None) is { } reason)
         {
-            await DiscardAsync(request.Message, request.Delivery, reason);
+            await DiscardAsync(request, reason);
         }
         else if (request.TryStart(_time.GetUtcNow()))
         {
@@ -196,7 +200,7 @@ public sealed class TaskProcessor
         }
         else
         {
-            await DiscardAsync(request.Message, request.Delivery, RevokeReason.Revoked);
+            await DiscardAsync(request, RevokeReason.Revoked);
         }
     }
 
@@ -207,7 +211,7 @@ public sealed class TaskProcessor
     {
         var message = request.Message;
         _state.CountStarted(request);
-        var startedReported = _settlement.ReportStartedAsync(message);
+        var startedReported = ReportStartedAsync(request);
 
         var (end, code) = await _runner.RunAsync(request);
         // Freed when the task's code returns, not when we stop waiting for it: a task that ignores its token
@@ -249,6 +253,18 @@ public sealed class TaskProcessor
         {
             Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, error);
         }
+    }
+
+    private async Task ReportStartedAsync(TaskRequest request)
+    {
+        await request.Received;
+        await _settlement.ReportStartedAsync(request.Message);
+    }
+
+    private async Task DiscardAsync(TaskRequest request, RevokeReason reason)
+    {
+        await request.Received;
+        await DiscardAsync(request.Message, request.Delivery, reason);
     }
 
     private async Task DiscardAsync(TaskMessage message, Delivery delivery, RevokeReason reason)

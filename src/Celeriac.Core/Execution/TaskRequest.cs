@@ -36,6 +36,9 @@ public sealed class TaskRequest
     /// <summary>Its place in line for a concurrency slot, taken when it was received (null while it waits for its ETA).</summary>
     internal SlotTicket? SlotTicket { get; }
 
+    /// <summary>The RECEIVED report (records, events), which every later report of this task waits for.</summary>
+    internal Task Received { get; set; } = Task.CompletedTask;
+
     /// <summary>When the worker received it.</summary>
     public DateTimeOffset ReceivedAt { get; }
 
