@@ -1,9 +1,8 @@
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
-using Celeriac.Sqlite.Tests.Support;
-using static Celeriac.Sqlite.Tests.Support.Tasks;
+using static Celeriac.Records.Testing.Tasks;
 
-namespace Celeriac.Sqlite.Tests;
+namespace Celeriac.Records.Testing;
 
 /// <summary>
 /// What every <see cref="ITaskStore"/> promises. Each implementation runs this suite through a subclass that
