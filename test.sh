@@ -136,7 +136,7 @@ START_PID=$!
 # Azurite (the Durable Task extension's storage) starts alongside.
 AZURITE_BLOB=$((10100 + OFFSET)) AZURITE_QUEUE=$((10101 + OFFSET)) AZURITE_TABLE=$((10102 + OFFSET))
 AZURITE_DIR=$TMP/azurite
-infra/azurite.sh start "$AZURITE_BLOB" "$AZURITE_QUEUE" "$AZURITE_TABLE" "$AZURITE_DIR" >"$TMP/azurite-start.log" 2>&1 &
+infra/azurite.sh start "$AZURITE_BLOB" "$AZURITE_QUEUE" "$AZURITE_TABLE" "$AZURITE_DIR" --in-memory >"$TMP/azurite-start.log" 2>&1 &
 AZURITE_PID=$!
 export CELERIAC_TEST_AZURITE_BLOB=$AZURITE_BLOB CELERIAC_TEST_AZURITE_QUEUE=$AZURITE_QUEUE CELERIAC_TEST_AZURITE_TABLE=$AZURITE_TABLE
 CELERIAC_TEST_AZURITE=$(infra/azurite.sh connection-string "$AZURITE_BLOB" "$AZURITE_QUEUE" "$AZURITE_TABLE")

@@ -4,9 +4,10 @@
 #   infra/azurite.sh install
 #       npm install azurite@3.37.0 into $AZURITE_HOME (default ${XDG_CACHE_HOME:-~/.cache}/celeriac/azurite)
 #       when that exact version is missing there. Quick when installed.
-#   infra/azurite.sh start BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR
+#   infra/azurite.sh start BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR [--in-memory]
 #       Start Azurite in the background on 127.0.0.1 (telemetry off), its data and log in DATA_DIR, and
 #       return once all three ports accept connections. Writes DATA_DIR/azurite.pid and DATA_DIR/azurite.env.
+#       --in-memory keeps the data in memory only (throwaway test data: far less work per request).
 #   infra/azurite.sh stop DATA_DIR
 #       Stop the Azurite started from DATA_DIR (by its PID), waiting for it to exit.
 #   infra/azurite.sh connection-string BLOB_PORT QUEUE_PORT TABLE_PORT
@@ -48,18 +49,20 @@ cmd_install() {
 absolute() { [[ $1 == /* ]] && echo "$1" || echo "$CALLER_DIR/$1"; }
 
 cmd_start() {
-  [[ $# == 4 ]] || die "expected BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR"
-  local blob=$1 queue=$2 table=$3 dir pid p deadline
+  [[ $# == 4 || ($# == 5 && $5 == --in-memory) ]] || die "expected BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR [--in-memory]"
+  local blob=$1 queue=$2 table=$3 dir pid p deadline storage=()
   dir=$(absolute "$4")
+  # Azurite refuses a --location together with in-memory persistence: its folder then holds only the log.
+  if [[ ${5:-} == --in-memory ]]; then storage=(--inMemoryPersistence); else storage=(--location "$dir/data"); fi
   [[ -x $BIN ]] || die "azurite is not installed (run: $0 install)"
   for p in "$blob" "$queue" "$table"; do
     port_open "$p" && die "port $p is already in use (another test run? try another CELERIAC_TEST_PORT_OFFSET)"
   done
-  mkdir -p "$dir/data"
+  mkdir -p "$dir"
   # Loopback only, no telemetry (it would try to reach an outside host), no API version check (newer SDKs).
   setsid "$BIN" --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
-    --tableHost 127.0.0.1 --tablePort "$table" --location "$dir/data" \
-    --skipApiVersionCheck --loose --disableTelemetry >"$dir/azurite.log" 2>&1 </dev/null &
+    --tableHost 127.0.0.1 --tablePort "$table" \
+    --skipApiVersionCheck --loose --disableTelemetry "${storage[@]}" >"$dir/azurite.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/azurite.pid"
   printf 'BLOB_PORT=%s\nQUEUE_PORT=%s\nTABLE_PORT=%s\n' "$blob" "$queue" "$table" >"$dir/azurite.env"
@@ -103,5 +106,5 @@ case ${1:-} in
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   connection-string) shift; cmd_connection_string "$@" ;;
-  *) die "usage: $0 install | start BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR | stop DATA_DIR | connection-string BLOB_PORT QUEUE_PORT TABLE_PORT" ;;
+  *) die "usage: $0 install | start BLOB_PORT QUEUE_PORT TABLE_PORT DATA_DIR [--in-memory] | stop DATA_DIR | connection-string BLOB_PORT QUEUE_PORT TABLE_PORT" ;;
 esac

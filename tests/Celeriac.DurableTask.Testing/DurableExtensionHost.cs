@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Grpc.Net.Client;
@@ -86,7 +87,13 @@ public sealed class DurableExtensionHost : IAsyncDisposable
 
                 logging.SetMinimumLevel(options.MinimumLevel);
             })
-            .ConfigureWebJobs(webJobs => webJobs.AddDurableTask(durable => durable.HubName = options.HubName))
+            .ConfigureWebJobs(webJobs => webJobs.AddDurableTask(durable =>
+            {
+                durable.HubName = options.HubName;
+                // An idle queue is polled ever less often, up to every 30 s by default: far too slow for tests
+                // that wait for a signal to land after a pause.
+                durable.StorageProvider["maxQueuePollingInterval"] = options.MaxQueuePollingInterval.ToString("c", CultureInfo.InvariantCulture);
+            }))
             .ConfigureServices(services =>
             {
                 services.AddSingleton(state);
@@ -116,7 +123,15 @@ public sealed class DurableExtensionHost : IAsyncDisposable
         catch
         {
             channel?.Dispose();
-            await StopAsync(host);
+            try
+            {
+                await StopAsync(host);
+            }
+            catch (InvalidOperationException)
+            {
+                // It never started: the error that stopped it is the one to report.
+            }
+
             throw;
         }
     }

@@ -19,6 +19,12 @@ public sealed class DurableExtensionHostOptions
     /// </summary>
     public Func<string, CancellationToken, Task<string>>? EntityBatchHandler { get; init; }
 
+    /// <summary>
+    /// The longest pause between two polls of an idle queue (the extension's <c>maxQueuePollingInterval</c>): a signal
+    /// sent after a quiet spell waits up to this long. Default: 0.5 s (the extension's own default is 30 s).
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+
     /// <summary>Where the host's and the extension's logs go. Default: nowhere.</summary>
     public ILoggerProvider? Logs { get; init; }
 
