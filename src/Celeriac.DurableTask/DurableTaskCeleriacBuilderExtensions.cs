@@ -1,5 +1,4 @@
 using Celeriac.Core.DependencyInjection;
-using Celeriac.Core.Records;
 using Celeriac.DurableTask;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,8 +10,8 @@ public static class DurableTaskCeleriacBuilderExtensions
 {
     /// <summary>
     /// Keeps task records as Durable Entities (<see cref="TaskRecordEntity"/>, one per task) through
-    /// <see cref="DurableTaskStore"/>, registered as the <see cref="ITaskStore"/> singleton (replacing any store
-    /// registered before) and wired into the worker's records and revokes. The host must register an
+    /// <see cref="DurableTaskStore"/>: it replaces any store chosen before, and a worker in the same process records
+    /// into it (and reads revokes from it) without further calls. The host must register an
     /// <see cref="Microsoft.DurableTask.Client.IDurableTaskClientProvider"/> whose client has entity support
     /// (<c>AddDurableTaskClient</c> does), and run the entity: a Functions app maps an <c>[EntityTrigger]</c>
     /// function named <see cref="TaskRecordEntity.EntityName"/> to <see cref="TaskRecordEntity"/>. The options are
@@ -32,8 +31,6 @@ public static class DurableTaskCeleriacBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DurableTaskStoreOptions>, DurableTaskStoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DurableTaskStore>();
-        services.RemoveAll<ITaskStore>();
-        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<DurableTaskStore>());
-        return builder.UseTaskRecords();
+        return builder.UseTaskStore(sp => sp.GetRequiredService<DurableTaskStore>());
     }
 }
