@@ -71,12 +71,6 @@ public sealed class DurableExtensionHost : IAsyncDisposable
         var loggers = options.Logs is null ? (ILoggerFactory)NullLoggerFactory.Instance : new LoggerFactory([options.Logs]);
         var state = new DurableHostState(options.EntityBatchHandler ?? ((batch, _) => EntityBatches.RunInProcessAsync(batch, loggers)));
         var host = new HostBuilder()
-            .ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = options.StorageConnectionString,
-                // Isolated-worker mode: the extension serves gRPC and expects base64 entity batches back.
-                ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
-            }))
             .ConfigureLogging(logging =>
             {
                 logging.ClearProviders();
@@ -93,6 +87,16 @@ public sealed class DurableExtensionHost : IAsyncDisposable
                 // An idle queue is polled ever less often, up to every 30 s by default: far too slow for tests
                 // that wait for a signal to land after a pause.
                 durable.StorageProvider["maxQueuePollingInterval"] = options.MaxQueuePollingInterval.ToString("c", CultureInfo.InvariantCulture);
+            }))
+            // After ConfigureWebJobs, which adds the environment variables: these settings win over them.
+            .ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = options.StorageConnectionString,
+                // Isolated-worker mode: the extension serves gRPC and expects base64 entity batches back.
+                ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
+                // A container runtime may set CONTAINER_NAME, which the extension takes for Linux Consumption: it then
+                // writes every storage event to stdout and applies that plan's defaults. This host is no such plan.
+                ["CONTAINER_NAME"] = "",
             }))
             .ConfigureServices(services =>
             {
