@@ -36,6 +36,11 @@ namespace Celeriac.DurableTask;
 /// and filter, sort and count in memory (keeping only one page of matches). Their cost grows with the number of
 /// records kept, not with the page asked for.
 /// </para>
+/// <para>
+/// <b>Task ids become entity keys.</b> The entity's instance id is <c>@taskrecord@{KeyPrefix}{taskId}</c>. The Azure
+/// Storage provider uses instance ids as table keys, which may not contain <c>/</c>, <c>\</c>, <c>#</c>, <c>?</c> or
+/// control characters, so such task ids may fail there (not tried); Celery's default ids (UUIDs) never contain them.
+/// </para>
 /// </remarks>
 public sealed class DurableTaskStore : ITaskStore
 {
