@@ -1,0 +1,32 @@
+using Celeriac.Core.Execution;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Celeriac.Functions.Execution;
+
+/// <summary>Runs the tasks queued on <c>celery</c>: each trigger delivery goes to the same processor the standalone worker uses.</summary>
+internal sealed class ExecuteTaskFunction(TaskProcessor processor)
+{
+    /// <summary>The queue, as Celery's default.</summary>
+    public const string Queue = "celery";
+
+    /// <summary>The app setting with the broker's AMQP URI (shared with the client side of the app).</summary>
+    public const string ConnectionSetting = "RabbitMQConnection";
+
+    /// <summary>
+    /// A task's own failure (an exception, a time limit, a revoke) is a recorded outcome and a normal return, which
+    /// the listener acks. Only an outcome that could not be recorded, or a host shutdown, throws, so the listener's
+    /// republish-up-to-5 retry runs the task again; the records make a rerun of a finished task harmless.
+    /// </summary>
+    [Function("ExecuteTask")]
+    public async Task Run([RabbitMQTrigger(Queue, ConnectionStringSetting = ConnectionSetting)] byte[] body, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var settlement = new TriggerSettlement();
+        var delivery = TriggerMessage.ToDelivery(body, context.BindingContext.BindingData, Queue, settlement);
+        await processor.ProcessAsync(delivery, context.CancellationToken);
+        if (settlement.Kind != TriggerSettlementKind.Acked)
+        {
+            throw new TaskRequeuedException(delivery.Message.CorrelationId, settlement.Kind);
+        }
+    }
+}

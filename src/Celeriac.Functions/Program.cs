@@ -1,0 +1,26 @@
+using Celeriac.Functions.Execution;
+using Celeriac.RabbitMQ;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// The same core as `celeriac serve`: the task registry with the demo tasks, the processor the worker runs
+// deliveries through, confirmed publishing of results and events, the record store and the HTTP API.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+// The trigger's connection setting also tells the app where to publish results, events and new tasks.
+var brokerUrl = builder.Configuration[ExecuteTaskFunction.ConnectionSetting] ?? RabbitMqOptions.DefaultUrl;
+builder.Services
+    .AddCeleriac()
+    .AddDemoTasks()
+    .UseRabbitMq(o => o.Url = brokerUrl)
+    .UseInMemoryStore()
+    .AddWorker(o =>
+    {
+        o.Hostname = $"celeriac-functions@{Environment.MachineName}";
+        o.Queues = [ExecuteTaskFunction.Queue];
+    })
+    .AddHttpApi();
+
+await builder.Build().RunAsync();
