@@ -9,16 +9,18 @@
 #                              .csproj paths or project folders
 #   CELERIAC_TEST_SOLUTION     what to build first (default Functions.sln)
 #   CELERIAC_TEST_PORT_OFFSET  added to every port of the test node (default 0: AMQP 5673,
-#                              management 15673, distribution 25673, epmd 4370); set it to run two
-#                              test runs side by side on one machine
+#                              management 15673, distribution 25673, epmd 4370) and of Azurite (blob
+#                              10100, queue 10101, table 10102); set it to run two test runs side by
+#                              side on one machine
 #   CELERIAC_TEST_HANG_TIMEOUT a test project whose tests stall this long is killed and counted as
 #                              failed (default 20m; dotnet test's --blame-hang-timeout)
 #   CELERIAC_TEST_RESULTS      where the .trx files go (default TestResults/ here, emptied first)
 #
 # The tests get: CELERIAC_TEST_BROKER_URL (amqp://guest:guest@127.0.0.1:5673/),
 # CELERIAC_TEST_RABBITMQ_MANAGEMENT (http://127.0.0.1:15673, guest/guest), CELERIAC_TEST_PYTHON
-# (/usr/bin/python3, which imports celery), CELERIAC_TEST_RABBITMQ_TRIGGER (Real or StandIn: which RabbitMQ trigger
-# the Functions app was built with; infra/functions-rabbitmq.sh decides and this script says which).
+# (/usr/bin/python3, which imports celery), CELERIAC_TEST_AZURITE_BLOB/_QUEUE/_TABLE (Azurite's ports),
+# CELERIAC_TEST_AZURITE (its storage connection string) and CELERIAC_TEST_RABBITMQ_TRIGGER (Real or StandIn: which
+# RabbitMQ trigger the Functions app was built with; infra/functions-rabbitmq.sh decides and this script says which).
 #
 # The last line is always "N passed, N failed" (skips are reported on stderr before it), over all projects;
 # a project that does not build, crashes or hangs counts as at least one failure. The exit code is
@@ -33,7 +35,7 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 export MSBUILDDISABLENODEREUSE=${MSBUILDDISABLENODEREUSE:-1}
 
 PASSED=0 FAILED=0 SKIPPED=0
-TMP='' NODE_DIR='' START_PID='' CHILD=''
+TMP='' NODE_DIR='' START_PID='' CHILD='' AZURITE_DIR='' AZURITE_PID=''
 
 say() { echo "test.sh: $*" >&2; }
 
@@ -87,6 +89,8 @@ cleanup() {
   [[ -n $CHILD ]] && stop_tree "$CHILD"
   # A node still starting is waited for (rabbitmq.sh bounds that), so it can be stopped.
   [[ -n $START_PID ]] && { wait "$START_PID" 2>/dev/null || true; }
+  [[ -n $AZURITE_PID ]] && { wait "$AZURITE_PID" 2>/dev/null || true; }
+  [[ -n $AZURITE_DIR ]] && { infra/azurite.sh stop "$AZURITE_DIR" 2>/dev/null || true; }
   if [[ -n $NODE_DIR && -f $NODE_DIR/node.env ]]; then
     # Throwaway data: kill rather than wait out the 5-9 s clean shutdown.
     infra/rabbitmq.sh stop --kill "$NODE_DIR" 2>/dev/null || true
@@ -118,6 +122,7 @@ run_child() {
 # ---- what the tests need -------------------------------------------------------------------
 infra/rabbitmq.sh install
 infra/python-celery.sh install
+infra/azurite.sh install
 
 OFFSET=${CELERIAC_TEST_PORT_OFFSET:-0}
 [[ $OFFSET =~ ^[0-9]+$ ]] || { say "CELERIAC_TEST_PORT_OFFSET must be a number"; exit 2; }
@@ -129,6 +134,14 @@ NODE_DIR=$TMP/rabbitmq
 infra/rabbitmq.sh start celeriac-test@localhost "$AMQP_PORT" "$MGMT_PORT" "$DIST_PORT" "$EPMD_PORT" "$NODE_DIR" \
   >"$TMP/node-start.log" 2>&1 &
 START_PID=$!
+# Azurite (the Durable Task extension's storage) starts alongside.
+AZURITE_BLOB=$((10100 + OFFSET)) AZURITE_QUEUE=$((10101 + OFFSET)) AZURITE_TABLE=$((10102 + OFFSET))
+AZURITE_DIR=$TMP/azurite
+infra/azurite.sh start "$AZURITE_BLOB" "$AZURITE_QUEUE" "$AZURITE_TABLE" "$AZURITE_DIR" --in-memory >"$TMP/azurite-start.log" 2>&1 &
+AZURITE_PID=$!
+export CELERIAC_TEST_AZURITE_BLOB=$AZURITE_BLOB CELERIAC_TEST_AZURITE_QUEUE=$AZURITE_QUEUE CELERIAC_TEST_AZURITE_TABLE=$AZURITE_TABLE
+CELERIAC_TEST_AZURITE=$(infra/azurite.sh connection-string "$AZURITE_BLOB" "$AZURITE_QUEUE" "$AZURITE_TABLE")
+export CELERIAC_TEST_AZURITE
 
 export CELERIAC_TEST_BROKER_URL="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
 export CELERIAC_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$MGMT_PORT"
@@ -177,6 +190,13 @@ if ! wait "$START_PID"; then
 fi
 START_PID=
 cat "$TMP/node-start.log" >&2
+if ! wait "$AZURITE_PID"; then
+  AZURITE_PID=
+  cat "$TMP/azurite-start.log" >&2
+  say "Azurite did not start (ports $AZURITE_BLOB/$AZURITE_QUEUE/$AZURITE_TABLE; another test run? try CELERIAC_TEST_PORT_OFFSET=10)"
+  exit 1
+fi
+AZURITE_PID=
 
 # ---- run each project ------------------------------------------------------------------------
 RESULTS=${CELERIAC_TEST_RESULTS:-$ROOT/TestResults}

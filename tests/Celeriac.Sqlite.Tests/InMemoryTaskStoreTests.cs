@@ -1,4 +1,5 @@
 using Celeriac.Core.Records;
+using Celeriac.Records.Testing;
 
 namespace Celeriac.Sqlite.Tests;
 

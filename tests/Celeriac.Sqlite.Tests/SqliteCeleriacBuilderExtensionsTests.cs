@@ -1,4 +1,5 @@
 using Celeriac.Core.Records;
+using Celeriac.Records.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +33,7 @@ public sealed class SqliteCeleriacBuilderExtensionsTests : IDisposable
         Assert.Single(services, d => d.ServiceType == typeof(ITaskStore));
         Assert.Equal(path, sqlite.FilePath);
         provider.GetRequiredService<IStartupValidator>().Validate();
-        Assert.True((await store.ApplyAsync("t1", Support.Tasks.Accepted(1), default)).WasApplied);
+        Assert.True((await store.ApplyAsync("t1", Tasks.Accepted(1), default)).WasApplied);
         Assert.True(File.Exists(path));
     }
 

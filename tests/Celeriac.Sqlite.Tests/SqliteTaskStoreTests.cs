@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
+using Celeriac.Records.Testing;
 using Celeriac.Sqlite.Tests.Support;
 using Microsoft.Extensions.Options;
-using static Celeriac.Sqlite.Tests.Support.Tasks;
+using static Celeriac.Records.Testing.Tasks;
 
 namespace Celeriac.Sqlite.Tests;
 

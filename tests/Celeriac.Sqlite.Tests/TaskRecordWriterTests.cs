@@ -2,7 +2,7 @@ using Celeriac.Core.Execution;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
-using static Celeriac.Sqlite.Tests.Support.Tasks;
+using static Celeriac.Records.Testing.Tasks;
 
 namespace Celeriac.Sqlite.Tests;
 

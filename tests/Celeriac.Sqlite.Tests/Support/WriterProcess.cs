@@ -1,5 +1,6 @@
 using System.Globalization;
 using Celeriac.Core.Records;
+using Celeriac.Records.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Json;
 using Celeriac.Core.Records;
 
-namespace Celeriac.Sqlite.Tests.Support;
+namespace Celeriac.Records.Testing;
 
 /// <summary>
 /// Compares records field by field. Record equality cannot: JsonElement compares by document, not by value.
 /// Args, kwargs and result must keep their exact raw text; times keep their offsets.
 /// </summary>
-internal static class RecordAssert
+public static class RecordAssert
 {
     public static void Same(TaskRecord? expected, TaskRecord? actual) => Assert.Equal(Describe(expected), Describe(actual));
 

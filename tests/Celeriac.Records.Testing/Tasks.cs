@@ -3,10 +3,10 @@ using Celeriac.Core.Execution;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 
-namespace Celeriac.Sqlite.Tests.Support;
+namespace Celeriac.Records.Testing;
 
 /// <summary>Transitions as the API and workers send them, at fixed times (seconds after <see cref="T0"/>).</summary>
-internal static class Tasks
+public static class Tasks
 {
     public static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
