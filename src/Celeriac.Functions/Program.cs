@@ -1,6 +1,8 @@
 using Celeriac.Functions.Execution;
+using Celeriac.Functions.Records;
 using Celeriac.RabbitMQ;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -15,12 +17,16 @@ builder.Services
     .AddCeleriac()
     .AddDemoTasks()
     .UseRabbitMq(o => o.Url = brokerUrl)
-    .UseInMemoryStore()
+    .UseDurableTaskStore()
     .AddWorker(o =>
     {
         o.Hostname = $"celeriac-functions@{Environment.MachineName}";
         o.Queues = [ExecuteTaskFunction.Queue];
     })
     .AddHttpApi();
+
+// The record store's Durable client comes from the functions' [DurableClient] bindings.
+builder.Services.AddSingleton<BoundDurableClients>();
+builder.Services.AddSingleton<IDurableTaskClientProvider>(sp => sp.GetRequiredService<BoundDurableClients>());
 
 await builder.Build().RunAsync();

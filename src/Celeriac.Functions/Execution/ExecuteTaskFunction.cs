@@ -1,10 +1,12 @@
 using Celeriac.Core.Execution;
+using Celeriac.Functions.Records;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 
 namespace Celeriac.Functions.Execution;
 
 /// <summary>Runs the tasks queued on <c>celery</c>: each trigger delivery goes to the same processor the standalone worker uses.</summary>
-internal sealed class ExecuteTaskFunction(TaskProcessor processor)
+internal sealed class ExecuteTaskFunction(TaskProcessor processor, BoundDurableClients clients)
 {
     /// <summary>The queue, as Celery's default.</summary>
     public const string Queue = "celery";
@@ -18,9 +20,11 @@ internal sealed class ExecuteTaskFunction(TaskProcessor processor)
     /// republish-up-to-5 retry runs the task again; the records make a rerun of a finished task harmless.
     /// </summary>
     [Function("ExecuteTask")]
-    public async Task Run([RabbitMQTrigger(Queue, ConnectionStringSetting = ConnectionSetting)] byte[] body, FunctionContext context)
+    public async Task Run([RabbitMQTrigger(Queue, ConnectionStringSetting = ConnectionSetting)] byte[] body,
+        [DurableClient] DurableTaskClient client, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        clients.Use(client);
         var settlement = new TriggerSettlement();
         var delivery = TriggerMessage.ToDelivery(body, context.BindingContext.BindingData, Queue, settlement);
         await processor.ProcessAsync(delivery, context.CancellationToken);

@@ -14,11 +14,12 @@ public sealed class FunctionsMetadataTests
 
     public static TheoryData<string, string> ExpectedBindings => new()
     {
-        { "EnqueueTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["post"],"route":"api/tasks/{name}","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
-        { "GetTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["get"],"route":"api/tasks/{id}","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
-        { "RevokeTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["post"],"route":"api/tasks/{id}/revoke","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
-        { "ListTasks", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["get"],"route":"api/tasks","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
-        { "ExecuteTask", """[{"name":"body","direction":"In","type":"rabbitMQTrigger","dataType":"Binary","queueName":"celery","connectionStringSetting":"RabbitMQConnection","properties":{}}]""" },
+        { "EnqueueTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["post"],"route":"api/tasks/{name}","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
+        { "GetTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["get"],"route":"api/tasks/{id}","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
+        { "RevokeTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["post"],"route":"api/tasks/{id}/revoke","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
+        { "ListTasks", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["get"],"route":"api/tasks","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
+        { "ExecuteTask", """[{"name":"body","direction":"In","type":"rabbitMQTrigger","dataType":"Binary","queueName":"celery","connectionStringSetting":"RabbitMQConnection","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}}]""" },
+        { "TaskRecord", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
     };
 
     [Fact]
