@@ -22,8 +22,15 @@ builder.Services
     {
         o.Hostname = $"celeriac-functions@{Environment.MachineName}";
         o.Queues = [ExecuteTaskFunction.Queue];
+        // An invocation never waits for a task's ETA: a task due later goes back to the broker until it is due.
+        o.EtaHoldLimit = TimeSpan.Zero;
     })
+    // The trigger delivers the tasks; the node still answers remote control (revoke with terminate, ping, inspect)
+    // and sends heartbeats, so Python's control API and the monitors see it as a worker.
+    .AddControlListener()
     .AddHttpApi();
+
+builder.Services.AddHostedService<WarmShutdown>();
 
 // The record store's Durable client comes from the functions' [DurableClient] bindings.
 builder.Services.AddSingleton<BoundDurableClients>();

@@ -5,8 +5,11 @@ using Microsoft.DurableTask.Client;
 
 namespace Celeriac.Functions.Execution;
 
-/// <summary>Runs the tasks queued on <c>celery</c>: each trigger delivery goes to the same processor the standalone worker uses.</summary>
-internal sealed class ExecuteTaskFunction(TaskProcessor processor, BoundDurableClients clients)
+/// <summary>
+/// Runs the tasks queued on <c>celery</c>: each trigger delivery goes to the worker lifecycle the standalone worker's
+/// consumer hands its deliveries to (tracked in flight for the warm shutdown, then the same task processor).
+/// </summary>
+internal sealed class ExecuteTaskFunction(WorkerLifecycle worker, BoundDurableClients clients)
 {
     /// <summary>The queue, as Celery's default.</summary>
     public const string Queue = "celery";
@@ -17,7 +20,8 @@ internal sealed class ExecuteTaskFunction(TaskProcessor processor, BoundDurableC
     /// <summary>
     /// A task's own failure (an exception, a time limit, a revoke) is a recorded outcome and a normal return, which
     /// the listener acks. Only an outcome that could not be recorded, or a host shutdown, throws, so the listener's
-    /// republish-up-to-5 retry runs the task again; the records make a rerun of a finished task harmless.
+    /// republish-up-to-5 retry runs the task again; the records make a rerun of a finished task harmless. A task due
+    /// later is deferred through the broker and acknowledged, so an invocation never waits for an ETA.
     /// </summary>
     [Function("ExecuteTask")]
     public async Task Run([RabbitMQTrigger(Queue, ConnectionStringSetting = ConnectionSetting)] byte[] body,
@@ -27,7 +31,7 @@ internal sealed class ExecuteTaskFunction(TaskProcessor processor, BoundDurableC
         clients.Use(client);
         var settlement = new TriggerSettlement();
         var delivery = TriggerMessage.ToDelivery(body, context.BindingContext.BindingData, Queue, settlement);
-        await processor.ProcessAsync(delivery, context.CancellationToken);
+        await worker.ProcessAsync(delivery);
         if (settlement.Kind != TriggerSettlementKind.Acked)
         {
             throw new TaskRequeuedException(delivery.Message.CorrelationId, settlement.Kind);

@@ -109,4 +109,50 @@ public sealed class FunctionsAppTests : IDisposable
         Assert.False(done.Json.GetProperty("timeline").TryGetProperty("started", out _), $"a revoked queued task never starts: {done}");
         Assert.Equal("SUCCESS", (await Api.WaitForFinalAsync(blocker)).State);
     }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task PythonRevoke_QueuedTask_ReachesTheNodesPidboxAndTheTaskNeverRuns()
+    {
+        var blocker = await Api.SendAsync("tasks.sleep", """{"args": [4]}""");
+        await Api.WaitForStateAsync(blocker, "STARTED");
+        var id = await Python.DelayAsync(2, 3);
+
+        // A broadcast only: no record is written by Python, so the app's control listener is what hears it.
+        await Python.RevokeAsync(id);
+
+        var outcome = await Python.GetAsync(id, TestTimeouts.Long);
+        Assert.True(outcome.Error?.Type == "TaskRevokedError", $"Python's get() should raise TaskRevokedError, got {outcome}");
+        Assert.Equal("REVOKED", (await Api.WaitForFinalAsync(id)).State);
+        Assert.Equal("SUCCESS", (await Api.WaitForFinalAsync(blocker)).State);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task PythonRevokeTerminate_RunningTask_StopsTheInvocationAndRecordsRevoked()
+    {
+        var id = await Python.SendTaskAsync("tasks.sleep", [60]);
+        await Api.WaitForStateAsync(id, "STARTED");
+
+        await Python.RevokeAsync(id, terminate: true);
+
+        var outcome = await Python.GetAsync(id, TestTimeouts.Long);
+        Assert.True(outcome.Error?.Type == "TaskRevokedError", $"Python's get() should raise TaskRevokedError, got {outcome}");
+        var done = await Api.WaitForFinalAsync(id);
+        Assert.Equal("REVOKED", done.State);
+        Assert.True(done.Json.GetProperty("timeline").TryGetProperty("started", out _), $"the task was running when terminated: {done}");
+        // The invocation returned (a revoke is the task's outcome, not an infrastructure failure): nothing is retried.
+        await Eventually.WaitAsync(async () => await _fixture.VirtualHost.GetQueueCountsAsync("celery") is { Ready: 0, Unacknowledged: 0 },
+            TestTimeouts.Long, "the celery queue to be empty and nothing unacknowledged");
+        Assert.DoesNotContain(_fixture.Lines, l => l.Contains("ExecuteTask failed", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task RevokeTerminate_RunningTaskThroughTheApi_Answers202AndEndsRevoked()
+    {
+        var id = await Api.SendAsync("tasks.sleep", """{"args": [60]}""");
+        await Api.WaitForStateAsync(id, "STARTED");
+
+        (await Api.RevokeAsync(id, terminate: true)).AssertStatus(HttpStatusCode.Accepted);
+
+        Assert.Equal("REVOKED", (await Api.WaitForFinalAsync(id)).State);
+    }
 }
