@@ -15,7 +15,7 @@ namespace Celeriac.Functions.TestHost;
 /// <summary>
 /// Serves the app's HTTP functions as the host does with ASP.NET Core integration: a request matching a function's
 /// route and method gets an invocation id, is forwarded as it is to the worker's own HTTP server with
-/// <c>x-ms-invocation-id</c>, while the invocation (an empty HTTP value, route values as trigger metadata) goes over
+/// <c>x-ms-invocation-id</c> (the client's Host kept), while the invocation (an empty HTTP value, route values as trigger metadata) goes over
 /// gRPC; the worker pairs the two and answers on the HTTP connection. Not emulated: auth levels (every function is
 /// open, as under <c>func start</c>), the host's own 404/500 pages.
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class HttpFront : IAsyncDisposable
     private const string InvocationIdHeader = "x-ms-invocation-id";
     private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Host",
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer",
     };
 
     private readonly WebApplication _app;
@@ -96,6 +96,11 @@ internal sealed class HttpFront : IAsyncDisposable
             }
         }
 
+        // The Host the client used is kept (and named again in X-Forwarded-*), so links the app writes point at this
+        // front door, not at the worker's own port.
+        forwarded.Headers.Host = context.Request.Host.Value;
+        forwarded.Headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+        forwarded.Headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
         forwarded.Headers.Add(InvocationIdHeader, invocationId);
         using var response = await client.SendAsync(forwarded, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         context.Response.StatusCode = (int)response.StatusCode;

@@ -64,6 +64,7 @@ public sealed class FunctionsAppTests : IDisposable
         var id = accepted.Json.GetProperty("id").GetString()!;
         Assert.Equal($"/api/tasks/{id}", accepted.Headers.Location?.ToString());
         Assert.NotNull(accepted.RetryAfterSeconds);
+        Assert.Equal(new Uri(_fixture.Stack.Functions.HttpAddress, $"api/tasks/{id}").ToString(), accepted.Json.GetProperty("statusQueryGetUri").GetString());
 
         // The entity applies the signal about half a second later: a GET right after the 202 must still know the task.
         var first = await Api.GetAsync(id);

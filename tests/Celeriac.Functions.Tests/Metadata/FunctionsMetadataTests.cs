@@ -49,4 +49,16 @@ public sealed class FunctionsMetadataTests
         var trigger = s_metadata.SelectMany(f => f!["bindings"]!.AsArray()).Single(b => (string)b!["type"]! == "rabbitMQTrigger")!.AsObject();
         Assert.Empty(trigger.Select(p => p.Key).Except(["name", "direction", "type", "dataType", "queueName", "connectionStringSetting", "properties"]));
     }
+
+    [Fact]
+    public void Extensions_HostSideExtensions_AreDurableAndRabbitMQOnlyWithTheRealPackage()
+    {
+        // What the Functions host loads for this app: the Durable extension always; the RabbitMQ listener only when the
+        // real worker package (whose ExtensionInformation names it) was built in, never from the stand-in.
+        var extensions = JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionsApp.Directory, "extensions.json")))!["extensions"]!.AsArray()
+            .Select(e => (string)e!["name"]!).ToArray();
+        Assert.Contains("DurableTask", extensions);
+        var real = Environment.GetEnvironmentVariable("CELERIAC_TEST_RABBITMQ_TRIGGER") == "Real";
+        Assert.True(real == extensions.Contains("RabbitMQ"), $"RabbitMQ trigger {(real ? "Real" : "StandIn")}, host extensions: {string.Join(", ", extensions)}");
+    }
 }
