@@ -11,10 +11,6 @@ var app = Argument("--app") ?? throw new ArgumentException("--app DIR (the built
 var port = int.Parse(Argument("--port") ?? "7071", CultureInfo.InvariantCulture);
 var settings = AppSettings(app);
 
-// This machine sets CONTAINER_NAME, which makes the Durable extension believe it runs on Linux Consumption and write
-// its internal event log to stdout (MS_DURABLE_FUNCTION_EVENTS_LOGS lines); the extension runs in this process.
-Environment.SetEnvironmentVariable("CONTAINER_NAME", null);
-
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
