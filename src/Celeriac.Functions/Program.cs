@@ -31,6 +31,7 @@ builder.Services
     .AddHttpApi();
 
 builder.Services.AddHostedService<WarmShutdown>();
+builder.Services.AddSingleton<Celeriac.Functions.Http.OpenApiDocumentSource>();
 
 // The record store's Durable client comes from the functions' [DurableClient] bindings.
 builder.Services.AddSingleton<BoundDurableClients>();

@@ -156,4 +156,21 @@ public sealed class FunctionsAppTests : IDisposable
 
         Assert.Equal("REVOKED", (await Api.WaitForFinalAsync(id)).State);
     }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task OpenApiDocument_DescribesTheSameFourOperationsAsTheServer()
+    {
+        using var response = await Api.Http.GetAsync("openapi/v1.json");
+        var answer = (await ApiAnswer.ReadAsync("GET /openapi/v1.json", response)).AssertStatus(HttpStatusCode.OK);
+
+        Assert.Equal("application/json", answer.ContentType);
+        var document = answer.Json;
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => $"{o.Name.ToUpperInvariant()} {p.Name} {o.Value.GetProperty("operationId").GetString()}"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["GET /api/tasks ListTasks", "GET /api/tasks/{id} GetTask", "POST /api/tasks/{id}/revoke RevokeTask", "POST /api/tasks/{name} EnqueueTask"], operations);
+        Assert.True(document.GetProperty("paths").GetProperty("/api/tasks/{name}").GetProperty("post").GetProperty("responses").TryGetProperty("413", out _),
+            $"EnqueueTask documents 413 as in the server: {answer}");
+    }
 }

@@ -19,6 +19,7 @@ public sealed class FunctionsMetadataTests
         { "RevokeTask", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["post"],"route":"api/tasks/{id}/revoke","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
         { "ListTasks", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Function","methods":["get"],"route":"api/tasks","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
         { "ExecuteTask", """[{"name":"body","direction":"In","type":"rabbitMQTrigger","dataType":"Binary","queueName":"celery","connectionStringSetting":"RabbitMQConnection","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}}]""" },
+        { "OpenApiDocument", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Anonymous","methods":["get"],"route":"openapi/v1.json","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
         { "TaskRecord", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
     };
 
