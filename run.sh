@@ -3,6 +3,7 @@
 #
 #   ./run.sh worker --concurrency 1 --loglevel info
 #   CELERIAC_BROKER_URL=amqp://user:pass@rabbit.example:5672/ ./run.sh worker
+#   ./run.sh functions
 #
 # The broker is --broker URL among the arguments, else CELERIAC_BROKER_URL, else
 # amqp://guest:guest@localhost:5672/; --help and --version need none. When nothing answers there and
@@ -10,6 +11,15 @@
 # and started on that port (celeriac@localhost, management on 15672, data in
 # ${XDG_STATE_HOME:-~/.local/state}/celeriac/rabbitmq). It keeps running after the CLI exits, so
 # the next run starts at once; stop it with: infra/rabbitmq.sh stop-local
+#
+# `./run.sh functions` runs the Azure Functions app (src/Celeriac.Functions) without Core Tools: the real worker
+# process under the test host (tests/Celeriac.Functions.TestHost, which stands in for the Functions host and emulates
+# the RabbitMQ listener) with the real Durable extension, the HTTP API on http://127.0.0.1:7071 as `func start` would
+# serve it. It also needs Azurite: when nothing answers on 127.0.0.1:10000-10002 it is installed (npm) and started
+# there (data in ${XDG_STATE_HOME:-~/.local/state}/celeriac/azurite; it keeps running; stop it with
+# infra/azurite.sh stop ~/.local/state/celeriac/azurite). The queues are declared first (infra/declare-queues.sh,
+# through the management API at CELERIAC_MANAGEMENT_URL, default http://<broker host>:15672).
+# CELERIAC_DEMO_ADD_SLEEP works as for the server.
 #
 # The CLI is built (Release, quietly) and then exec'd, so Ctrl-C and SIGTERM reach it directly.
 # It runs in the caller's directory, so relative paths among the arguments mean what they say.
@@ -80,6 +90,35 @@ if ((needs_broker)) && ! answers; then
       die "no broker answers at $host:$port (CELERIAC_BROKER_URL=$CELERIAC_BROKER_URL); start it, or point CELERIAC_BROKER_URL at one (a localhost URL gets a local node started for you)"
       ;;
   esac
+fi
+
+# ---- the Functions app -------------------------------------------------------------------------
+if [[ ${1:-} == functions ]]; then
+  shift
+  state=${XDG_STATE_HOME:-$HOME/.local/state}/celeriac/azurite
+  if ! timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/10002' 2>/dev/null; then
+    log=$(mktemp)
+    if ! { infra/azurite.sh install && infra/azurite.sh start 10000 10001 10002 "$state"; } >"$log" 2>&1; then
+      cat "$log" >&2; rm -f "$log"
+      die "could not start Azurite on 127.0.0.1:10000-10002"
+    fi
+    rm -f "$log"
+    echo "run.sh: started Azurite on 127.0.0.1:10000-10002 (data in $state); it keeps running after this exits; stop it with: $ROOT/infra/azurite.sh stop $state" >&2
+  fi
+  infra/declare-queues.sh
+  trigger=$(infra/functions-rabbitmq.sh choose)
+  echo "run.sh: building the Functions app with the RabbitMQ trigger: $trigger" >&2
+  log=$(mktemp)
+  for project in src/Celeriac.Functions/Celeriac.Functions.csproj tests/Celeriac.Functions.TestHost/Celeriac.Functions.TestHost.csproj; do
+    if ! dotnet build "$project" -c Release -nologo -v q -p:CeleriacRabbitMQTrigger="$trigger" >"$log" 2>&1; then
+      cat "$log" >&2; rm -f "$log"
+      die "build of $project failed"
+    fi
+  done
+  rm -f "$log"
+  app=$(dirname "$(dotnet msbuild src/Celeriac.Functions/Celeriac.Functions.csproj -p:Configuration=Release -p:CeleriacRabbitMQTrigger="$trigger" -getProperty:TargetPath)")
+  testhost=$(dotnet msbuild tests/Celeriac.Functions.TestHost/Celeriac.Functions.TestHost.csproj -p:Configuration=Release -getProperty:TargetPath)
+  exec dotnet "$testhost" --app "$app" --port 7071 "$@"
 fi
 
 # ---- build, then become the CLI ---------------------------------------------------------------

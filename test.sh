@@ -18,8 +18,9 @@
 #
 # The tests get: CELERIAC_TEST_BROKER_URL (amqp://guest:guest@127.0.0.1:5673/),
 # CELERIAC_TEST_RABBITMQ_MANAGEMENT (http://127.0.0.1:15673, guest/guest), CELERIAC_TEST_PYTHON
-# (/usr/bin/python3, which imports celery), CELERIAC_TEST_AZURITE_BLOB/_QUEUE/_TABLE (Azurite's ports) and
-# CELERIAC_TEST_AZURITE (its storage connection string).
+# (/usr/bin/python3, which imports celery), CELERIAC_TEST_AZURITE_BLOB/_QUEUE/_TABLE (Azurite's ports),
+# CELERIAC_TEST_AZURITE (its storage connection string) and CELERIAC_TEST_RABBITMQ_TRIGGER (Real or StandIn: which
+# RabbitMQ trigger the Functions app was built with; infra/functions-rabbitmq.sh decides and this script says which).
 #
 # The last line is always "N passed, N failed" (skips are reported on stderr before it), over all projects;
 # a project that does not build, crashes or hangs counts as at least one failure. The exit code is
@@ -166,8 +167,16 @@ fi
 
 # ---- build once ------------------------------------------------------------------------------
 SOLUTION=${CELERIAC_TEST_SOLUTION:-Functions.sln}
+# The Functions app's RabbitMQ trigger: the real package where it restores, the stand-in where it does not.
+RABBITMQ_TRIGGER=$(infra/functions-rabbitmq.sh choose)
+if [[ $RABBITMQ_TRIGGER == Real ]]; then
+  say "Functions app: RabbitMQ trigger from the real Microsoft.Azure.Functions.Worker.Extensions.RabbitMQ package"
+else
+  say "Functions app: RabbitMQ trigger from the stand-in src/Celeriac.Functions.RabbitMQStandIn (the real package does not restore here)"
+fi
+export CELERIAC_TEST_RABBITMQ_TRIGGER=$RABBITMQ_TRIGGER
 say "building $SOLUTION (Release)"
-if ! run_child dotnet build "$SOLUTION" -c Release -nologo -v q; then
+if ! run_child dotnet build "$SOLUTION" -c Release -nologo -v q -p:CeleriacRabbitMQTrigger="$RABBITMQ_TRIGGER"; then
   say "build failed"
   exit 1
 fi

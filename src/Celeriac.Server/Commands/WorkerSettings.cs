@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Celeriac.Core.DependencyInjection;
-using Celeriac.Server.Demo;
+using Celeriac.Demo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -3,13 +3,13 @@ using Celeriac.Core.Protocol;
 using Celeriac.Core.Tasks;
 using Microsoft.Extensions.Options;
 
-namespace Celeriac.Server.Demo;
+namespace Celeriac.Demo;
 
 /// <summary>
-/// The tasks the <c>celeriac</c> server registers, with the names a Python <c>tasks.py</c> uses, so the
+/// The tasks the <c>celeriac</c> server and the Functions app register, with the names a Python <c>tasks.py</c> uses, so the
 /// README's walkthrough works from either language.
 /// </summary>
-internal sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider time)
+public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider time)
 {
     /// <summary>x + y, after sleeping <c>CELERIAC_DEMO_ADD_SLEEP</c> seconds (cancellably). Adds ints as ints and floats as floats, like Python.</summary>
     [CeleryTask("tasks.add")]

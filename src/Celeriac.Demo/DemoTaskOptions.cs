@@ -1,4 +1,4 @@
-namespace Celeriac.Server.Demo;
+namespace Celeriac.Demo;
 
 /// <summary>Settings of the demo tasks.</summary>
 public sealed class DemoTaskOptions
