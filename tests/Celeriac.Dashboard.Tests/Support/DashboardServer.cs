@@ -29,10 +29,13 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>The dashboard's address, e.g. <c>http://127.0.0.1:41234/dashboard/</c>.</summary>
     public Uri Dashboard => new(Process.BaseAddress, "dashboard/");
 
+    /// <summary>A server on a new vhost and data folder, not started yet (to put records in its folder first).</summary>
+    public static async Task<DashboardServer> CreateAsync(string vhostPrefix, LogRelay log, params string[] arguments) =>
+        new(await RabbitMqVirtualHost.CreateAsync(vhostPrefix), arguments, log);
+
     public static async Task<DashboardServer> StartAsync(string vhostPrefix, LogRelay log, params string[] arguments)
     {
-        var vhost = await RabbitMqVirtualHost.CreateAsync(vhostPrefix);
-        var server = new DashboardServer(vhost, arguments, log);
+        var server = await CreateAsync(vhostPrefix, log, arguments);
         try
         {
             await server.StartAsync();
