@@ -161,7 +161,7 @@
     mode: "connecting",
     source: null,
     pollTimer: 0,
-    failedSince: 0,
+    fallbackTimer: 0,
     on(handler) { this.handlers.add(handler); return () => this.handlers.delete(handler); },
     emit(kind, data) { for (const handler of this.handlers) handler(kind, data); },
     setMode(mode) {
@@ -175,12 +175,25 @@
       if (!("EventSource" in window)) return this.poll();
       const source = new EventSource(`${base}/api/stream`);
       this.source = source;
-      source.addEventListener("open", () => { this.failedSince = 0; this.stopPolling(); this.setMode("live"); this.emit("reconnected", null); });
+      source.addEventListener("open", () => {
+        clearTimeout(this.fallbackTimer);
+        this.fallbackTimer = 0;
+        this.stopPolling();
+        this.setMode("live");
+        this.emit("reconnected", null);
+      });
       source.addEventListener("error", () => {
-        if (!this.failedSince) this.failedSince = Date.now();
-        // EventSource retries by itself; poll meanwhile so nothing goes stale.
-        if (Date.now() - this.failedSince > 3000 || source.readyState === EventSource.CLOSED) this.poll();
-        if (source.readyState === EventSource.CLOSED) setTimeout(() => this.start(), 5000);
+        // EventSource retries by itself; when it has not got through within 3 s, poll meanwhile so nothing goes stale.
+        if (!this.fallbackTimer) {
+          this.fallbackTimer = setTimeout(() => {
+            this.fallbackTimer = 0;
+            if (source.readyState !== EventSource.OPEN) this.poll();
+          }, 3000);
+        }
+        if (source.readyState === EventSource.CLOSED) {
+          this.poll();
+          setTimeout(() => this.start(), 5000);
+        }
       });
       for (const kind of ["tasks", "stats", "workers"]) {
         source.addEventListener(kind, e => this.emit(kind, JSON.parse(e.data)));

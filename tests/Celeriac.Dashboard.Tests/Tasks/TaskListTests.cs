@@ -23,6 +23,19 @@ public sealed class TaskListTests(SharedServer shared, ITestOutputHelper output)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task TaskList_WithoutServerSentEvents_FallsBackToPolling()
+    {
+        // A proxy that cuts event streams: the page must still update, by polling.
+        await Page.RouteAsync("**/dashboard/api/stream", route => route.AbortAsync());
+        await Page.GotoAsync(Server.Dashboard.ToString());
+        await Assertions.Expect(Page.Locator("#live")).ToHaveAttributeAsync("data-mode", "polling", new() { Timeout = 20_000 });
+
+        var id = await Python.DelayAsync(3, 4);
+
+        await Assertions.Expect(Row(id)).ToHaveAttributeAsync("data-state", "SUCCESS", new() { Timeout = 20_000 });
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task TaskList_FilterAndSearch_NarrowTheList()
     {
         var marker = $"needle-{Guid.NewGuid():N}";
