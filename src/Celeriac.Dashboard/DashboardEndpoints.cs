@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -288,14 +289,16 @@ internal static class DashboardEndpoints
     }
 
     // Server-sent events: 'tasks', 'stats' and 'workers' as they happen, a comment every 15 s to keep proxies from closing it.
-    private static async Task Stream(HttpContext http, LiveHub hub)
+    // Ends when the page goes or the host stops: an open page must not hold up a shutdown.
+    private static async Task Stream(HttpContext http, LiveHub hub, IHostApplicationLifetime lifetime)
     {
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         using var subscription = hub.Subscribe();
-        var aborted = http.RequestAborted;
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ending.Token;
         try
         {
             await response.WriteAsync("retry: 2000\n: connected\n\n", aborted);
@@ -331,7 +334,7 @@ internal static class DashboardEndpoints
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The page went away.
+            // The page went away, or the host stops (the page's EventSource reconnects to the next one).
         }
 
     }
