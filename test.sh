@@ -123,6 +123,8 @@ run_child() {
 infra/rabbitmq.sh install
 infra/python-celery.sh install
 infra/azurite.sh install
+# The dashboard's browser tests drive Debian's Chromium.
+infra/chromium.sh install
 
 OFFSET=${CELERIAC_TEST_PORT_OFFSET:-0}
 [[ $OFFSET =~ ^[0-9]+$ ]] || { say "CELERIAC_TEST_PORT_OFFSET must be a number"; exit 2; }

@@ -63,10 +63,12 @@ internal static class ServeCommand
                 o.ApiKeys.Add(key);
             }
         });
+        builder.Services.AddCeleriacDashboard();
 
         await using var app = builder.Build();
         app.UseStatusCodePages();
         app.MapCeleriacApi();
+        app.MapCeleriacDashboard();
         app.MapOpenApi();
         StartupBanner.Write(Console.Out, app.Services, runWorker ? "server with an embedded worker" : "server", dataDirectory, urls, apiKeys.Length > 0);
         var backgroundServices = CliFailure.BackgroundServicesOf(app.Services);

@@ -1,0 +1,49 @@
+using Celeriac.Dashboard.Tests.Support;
+using Celeriac.Testing;
+using Microsoft.Playwright;
+
+namespace Celeriac.Dashboard.Tests.Broker;
+
+[Collection(SharedServerCollection.Name)]
+public sealed class BrokerAndMetricsTests(SharedServer shared, ITestOutputHelper output) : DashboardTest(shared, output)
+{
+    [Fact(Timeout = 120_000)]
+    public async Task BrokerPage_ParkedMessage_IsListedAndCanBeLookedAt()
+    {
+        var name = $"tasks.unregistered_{Guid.NewGuid():N}";
+        var id = await Python.SendTaskAsync(name, [1]);
+        await Server.Process.Process.WaitForLineAsync(line => line.Contains(name, StringComparison.Ordinal) && line.Contains("celery_error", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "the worker parking the unregistered task");
+
+        await OpenAsync("broker");
+        var parked = Page.Locator("#queue-rows tr[data-queue='celery_error']");
+        // The management API refreshes its counts every 5 s; the page asks every 3 s.
+        await Assertions.Expect(parked.Locator("button", new() { HasText = "Look" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await parked.Locator("button", new() { HasText = "Look" }).ClickAsync();
+
+        var message = Page.Locator(".parked-message", new() { HasText = id });
+        await Assertions.Expect(message).ToBeVisibleAsync();
+        await Assertions.Expect(message).ToContainTextAsync("is not registered");
+        await Assertions.Expect(Page.Locator("#queue-rows tr[data-queue='celery']")).ToBeVisibleAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Metrics_AfterATask_HasCountersAndRuntimeHistogramPerTaskName()
+    {
+        var id = await Python.DelayAsync(1, 2);
+        await WaitForStateAsync(id, "SUCCESS");
+        using var http = Server.Process.CreateClient();
+
+        string text = "";
+        await Eventually.WaitAsync(async () =>
+        {
+            text = await http.GetStringAsync("metrics");
+            return text.Contains("celeriac_task_runtime_seconds_count{name=\"tasks.add\"}", StringComparison.Ordinal);
+        }, Patience, "the runtime histogram of tasks.add in /metrics");
+
+        Assert.Matches("""celeriac_task_events_total\{name="tasks.add",state="SUCCESS"\} [1-9]""", text);
+        Assert.Matches("""celeriac_task_runtime_seconds_bucket\{name="tasks.add",le="\+Inf"\} [1-9]""", text);
+        Assert.Matches("""celeriac_task_records\{state="SUCCESS"\} [1-9]""", text);
+        Assert.Matches("""celeriac_worker_up\{worker="celeriac@[^"]+"\} 1""", text);
+    }
+}
