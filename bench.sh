@@ -7,7 +7,7 @@
 #   ./bench.sh [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C] [--step-seconds S]
 #              [--sections drain,dotnet-client,peers,http,latency,memory]
 #
-# Defaults: 10,000 tasks per drain (2,000 for Hangfire), 3 runs, concurrency = cores, 3 s per load step.
+# Defaults: 10,000 tasks per drain (500 for Hangfire, which runs a few dozen a second here), 3 runs, concurrency = cores, 3 s per load step.
 # It prints one table of medians and writes docs/benchmarks.md (between its markers), docs/benchmarks.png,
 # docs/benchmarks.json and the README's performance table. A quick look: ./bench.sh --tasks 2000 --runs 1
 #

@@ -41,7 +41,13 @@ internal static class HangfirePeer
         }, storage);
         Console.WriteLine("peer ready");
         meter.Done.Wait();
-        var succeeded = storage.GetMonitoringApi().SucceededListCount();
+        // Counted just before each state change commits: give the last commits a moment to land, then check them all.
+        var succeeded = 0L;
+        for (var attempt = 0; attempt < 100 && (succeeded = storage.GetMonitoringApi().SucceededListCount()) < count; attempt++)
+        {
+            Thread.Sleep(100);
+        }
+
         if (succeeded < count)
         {
             Console.Error.WriteLine($"only {succeeded} of {count} jobs succeeded");

@@ -18,7 +18,7 @@ namespace Celeriac.Benchmarks;
 /// </summary>
 internal static class BenchWorker
 {
-    public static async Task<int> RunAsync(string url, int concurrency, int prefetchMultiplier, bool records, bool events, string dataDirectory, bool profile)
+    public static async Task<int> RunAsync(string url, int concurrency, int prefetchMultiplier, bool records, bool events, string dataDirectory, string? profile)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -42,7 +42,7 @@ internal static class BenchWorker
         }
 
         var stages = new StageClock();
-        if (profile)
+        if (profile is not null)
         {
             Instrument(builder.Services, stages);
         }
@@ -52,9 +52,9 @@ internal static class BenchWorker
         await host.Services.GetRequiredService<CeleryWorkerService>().Ready;
         Console.WriteLine("bench-worker ready");
         await host.WaitForShutdownAsync();
-        if (profile)
+        if (profile is not null)
         {
-            stages.Print();
+            await File.WriteAllTextAsync(profile, stages.Format());
         }
 
         return 0;
@@ -124,13 +124,18 @@ internal static class BenchWorker
             Interlocked.Add(ref box.Ticks, elapsed);
         }
 
-        public void Print()
+        public string Format()
         {
-            Console.WriteLine("stage                                   calls   mean ms (wall, awaited)");
+            var text = new System.Text.StringBuilder();
+            text.AppendLine("| stage (each await, wall time) | calls | mean ms |");
+            text.AppendLine("|---|---:|---:|");
             foreach (var (stage, box) in _stages.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                Console.WriteLine($"{stage,-38} {box.Count,7} {TimeSpan.FromTicks(box.Ticks).TotalMilliseconds / Math.Max(1, box.Count),10:0.000}");
+                text.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                    $"| {stage} | {box.Count} | {TimeSpan.FromTicks(box.Ticks).TotalMilliseconds / Math.Max(1, box.Count):0.000} |");
             }
+
+            return text.ToString();
         }
 
         private sealed class StrongBox

@@ -122,7 +122,14 @@ internal sealed class Drain(Broker broker, string workDirectory)
             await using var worker = scenario.Start(broker.Url(vhost), dataDirectory, Path.Combine(workDirectory, vhost + ".log"));
             window.Watch(worker.Pid);
             await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            return await window.ResultAsync(scenario.Key, run, s_timeout);
+            try
+            {
+                return await window.ResultAsync(scenario.Key, run, s_timeout);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}; the worker's last lines:\n{worker.Tail}", ex);
+            }
         }
         finally
         {
@@ -204,7 +211,8 @@ internal sealed class Drain(Broker broker, string workDirectory)
         {
             await using var connection = await broker.ConnectAsync(vhost, "bench-driver");
             await using var channel = await connection.CreateChannelAsync();
-            await channel.QueueDeclareAsync(ResultQueue, durable: false, exclusive: false, autoDelete: false);
+            // Durable, as MassTransit declares the queue of a queue: address when it first answers to it.
+            await channel.QueueDeclareAsync(ResultQueue, durable: true, exclusive: false, autoDelete: false);
             await load(broker.Url(vhost), dataDirectory);
             var window = new Window(count);
             if (scenario.Completion == Completion.MassTransitResponse)
@@ -235,7 +243,14 @@ internal sealed class Drain(Broker broker, string workDirectory)
 
             window.Watch(worker.Pid);
             await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            return await window.ResultAsync(scenario.Key, run, s_timeout);
+            try
+            {
+                return await window.ResultAsync(scenario.Key, run, s_timeout);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}; the worker's last lines:\n{worker.Tail}", ex);
+            }
         }
         finally
         {

@@ -4,10 +4,10 @@ using Celeriac.Benchmarks;
 // Benchmarks that print numbers (dotnet run -c Release --project benchmarks/Celeriac.Benchmarks -- MODE). Modes:
 //   store [--seconds N] [--dir PATH]   cost per task of the store's four writes, by store and concurrency
 //   suite --amqp-port P --mgmt-port M [--pg-port G] [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C]
-//         [--step-seconds S] [--sections drain,dotnet-client,peers,http,latency,memory] --root DIR --work DIR --out DIR
+//         [--step-seconds S] [--sections drain,dotnet-client,peers,http,latency,memory,profile] --root DIR --work DIR --out DIR
 //                                      everything ./bench.sh runs (use ./bench.sh: it starts the broker and PostgreSQL)
-//   worker --url U [-c C] [--prefetch-multiplier M] [--records true|false] [--events true|false] [--data-dir D] [--profile]
-//                                      a Celeriac worker hosted here (records can be switched off; --profile times each stage)
+//   worker --url U [-c C] [--prefetch-multiplier M] [--records true|false] [--events true|false] [--data-dir D] [--profile FILE]
+//                                      a Celeriac worker hosted here (records can be switched off; --profile writes the time of each stage to FILE)
 //   ceiling --url U [--prefetch P]     the same broker traffic per task, moved by RabbitMQ.Client alone
 var mode = args.FirstOrDefault();
 switch (mode)
@@ -24,7 +24,7 @@ switch (mode)
             ManagementPort = (int)Option(args, "--mgmt-port", 15672),
             PostgresPort = (int)Option(args, "--pg-port", 0),
             Tasks = (int)Option(args, "--tasks", 10_000),
-            HangfireTasks = (int)Option(args, "--hangfire-tasks", 2_000),
+            HangfireTasks = (int)Option(args, "--hangfire-tasks", 500),
             Runs = (int)Option(args, "--runs", 3),
             Concurrency = (int)Option(args, "--concurrency", Environment.ProcessorCount),
             StepSeconds = Option(args, "--step-seconds", 3),
@@ -41,7 +41,7 @@ switch (mode)
     case "worker":
         return await BenchWorker.RunAsync(Text(args, "--url")!, (int)Option(args, "-c", Environment.ProcessorCount), (int)Option(args, "--prefetch-multiplier", 4),
             Text(args, "--records") != "false", Text(args, "--events") != "false",
-            Text(args, "--data-dir") ?? Path.Combine(Path.GetTempPath(), $"celeriac-bench-{Environment.ProcessId}"), args.Contains("--profile"));
+            Text(args, "--data-dir") ?? Path.Combine(Path.GetTempPath(), $"celeriac-bench-{Environment.ProcessId}"), Text(args, "--profile"));
     case "ceiling":
         return await CeilingWorker.RunAsync(Text(args, "--url")!, "celery", (ushort)Option(args, "--prefetch", 8));
     default:

@@ -106,6 +106,13 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
             md.AppendLine();
         }
 
+        foreach (var profile in results.Profiles)
+        {
+            md.AppendLine("### Profile of the default pipeline (benchmark host, stopwatch per stage)");
+            md.AppendLine();
+            md.AppendLine(profile);
+        }
+
         md.AppendLine(Targets());
         return md.ToString();
     }

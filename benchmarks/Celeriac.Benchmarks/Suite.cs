@@ -11,7 +11,7 @@ internal sealed record SuiteSettings
     public required int ManagementPort { get; init; }
     public int PostgresPort { get; init; }
     public int Tasks { get; init; } = 10_000;
-    public int HangfireTasks { get; init; } = 2_000;
+    public int HangfireTasks { get; init; } = 500;
     public int Runs { get; init; } = 3;
     public int Concurrency { get; init; } = Environment.ProcessorCount;
     public double StepSeconds { get; init; } = 3;
@@ -33,6 +33,7 @@ internal sealed class SuiteResults
     public Dictionary<string, List<double>> IdleRss { get; } = [];
     public Dictionary<string, string> Labels { get; } = [];
     public Dictionary<string, string> Machine { get; } = [];
+    public List<string> Profiles { get; } = [];
 }
 
 /// <summary>
@@ -63,7 +64,7 @@ internal sealed class Suite(SuiteSettings settings)
         }
 
         IReadOnlyList<CapturedMessage> load = [];
-        if (settings.Sections.Contains("drain"))
+        if (settings.Sections.Contains("drain") || settings.Sections.Contains("profile"))
         {
             Say($"capturing {settings.Tasks} tasks sent by Celery's Python client");
             load = await drain.CaptureCeleryLoadAsync(settings.Python, _pythonDirectory, settings.Tasks);
@@ -79,6 +80,11 @@ internal sealed class Suite(SuiteSettings settings)
                     results.Drain.Add(sample);
                     Say($"run {run} drain  {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB");
                 }
+            }
+
+            if (settings.Sections.Contains("profile"))
+            {
+                await ProfileAsync(drain, load, run, results);
             }
 
             if (settings.Sections.Contains("dotnet-client"))
@@ -167,6 +173,74 @@ internal sealed class Suite(SuiteSettings settings)
             new("ceiling", $"ceiling: RabbitMQ.Client alone, prefetch {4 * c}", (url, _, log) => Ceiling(url, log, 4 * c), "ceiling ready"),
             new("ceiling-deep", "ceiling: RabbitMQ.Client alone, prefetch 200", (url, _, log) => Ceiling(url, log, 200), "ceiling ready"),
         ];
+    }
+
+    // The default pipeline (events, records) hosted by the benchmark with a stopwatch around every observer and publish,
+    // and, when dotnet-counters is installed, the runtime's counters over the same drain.
+    private async Task ProfileAsync(Drain drain, IReadOnlyList<CapturedMessage> load, int run, SuiteResults results)
+    {
+        var cc = settings.Concurrency.ToString(CultureInfo.InvariantCulture);
+        var profile = Path.Combine(settings.WorkDirectory, $"profile-{run}.md");
+        var counters = Path.Combine(settings.WorkDirectory, $"counters-{run}.csv");
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet/tools/dotnet-counters");
+        System.Diagnostics.Process? monitor = null;
+        var scenario = new DrainScenario("celeriac-profiled", "Celeriac (benchmark host, events, records, stopwatch per stage)", (url, data, log) =>
+        {
+            var worker = WorkerProcess.Start("dotnet",
+                [_bench, "worker", "--url", url, "-c", cc, "--data-dir", data, "--profile", profile], new Dictionary<string, string>(), log, "bench-worker ready");
+            if (File.Exists(tool))
+            {
+                monitor = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(tool,
+                    ["collect", "-p", worker.Pid.ToString(CultureInfo.InvariantCulture), "--format", "csv", "-o", counters, "--refresh-interval", "1",
+                        "--counters", "System.Runtime"]) { RedirectStandardOutput = true, RedirectStandardError = true });
+            }
+
+            return worker;
+        }, "bench-worker ready");
+        results.Labels[scenario.Key] = scenario.Label;
+        var sample = await drain.RunAsync(scenario, run, load);
+        results.Drain.Add(sample);
+        if (monitor is not null)
+        {
+            await monitor.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            monitor.Dispose();
+        }
+
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Run {run}: {sample.TasksPerSecond:0} tasks/s, {sample.CpuMsPerTask:0.00} ms CPU per task.");
+        text.AppendLine();
+        text.Append(File.Exists(profile) ? await File.ReadAllTextAsync(profile) : "(no stage profile written)\n");
+        if (File.Exists(counters))
+        {
+            text.AppendLine();
+            text.AppendLine(Counters(await File.ReadAllLinesAsync(counters)));
+        }
+
+        results.Profiles.Add(text.ToString());
+        Say($"run {run} profile {sample.TasksPerSecond:0} tasks/s\n{text}");
+    }
+
+    // The busiest second of each counter dotnet-counters wrote (CSV: timestamp, provider, counter, type, value).
+    private static string Counters(string[] lines)
+    {
+        var peaks = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in lines.Skip(1))
+        {
+            var fields = line.Split(',');
+            if (fields.Length >= 5 && double.TryParse(fields[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                var name = fields[2];
+                peaks[name] = peaks.TryGetValue(name, out var seen) ? Math.Max(seen, value) : value;
+            }
+        }
+
+        var text = new System.Text.StringBuilder("| dotnet-counters (System.Runtime), highest value seen | value |\n|---|---:|\n");
+        foreach (var (name, value) in peaks)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:0.###} |");
+        }
+
+        return text.ToString();
     }
 
     private List<DrainScenario> PeerScenarios(int c)

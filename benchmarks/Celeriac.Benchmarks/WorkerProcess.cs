@@ -12,6 +12,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly string _readyMarker;
     private readonly StringBuilder _stdout = new();
     private readonly Lock _lock = new();
+    private readonly Queue<string> _tail = new();
 
     private WorkerProcess(Process process, string logPath, string readyMarker)
     {
@@ -30,6 +31,18 @@ internal sealed class WorkerProcess : IAsyncDisposable
             lock (_lock)
             {
                 return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>The last lines the process wrote.</summary>
+    public string Tail
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return string.Join('\n', _tail);
             }
         }
     }
@@ -111,6 +124,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         lock (_lock)
         {
             _log.WriteLine(line);
+            _tail.Enqueue(line);
+            if (_tail.Count > 30)
+            {
+                _tail.Dequeue();
+            }
             if (stdout)
             {
                 _stdout.AppendLine(line);
