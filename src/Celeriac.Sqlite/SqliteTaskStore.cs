@@ -40,7 +40,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
     private readonly Channel<PendingApply> _pending = Channel.CreateUnbounded<PendingApply>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ReaderPool _readers;
     private readonly Lock _initializeLock = new();
-    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _writerLoop;
     private volatile bool _initialized;
     private TaskRecordWriter? _writer;
     private int _disposed;
@@ -65,10 +65,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         _logger = logger;
         _time = timeProvider;
         _readers = new ReaderPool(_path, _busyTimeout, maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
-        // A thread of its own: a commit blocks while SQLite flushes to disk, and on a pool thread that stalls the work
-        // queued behind it (a 2-core machine starts with 2 pool threads, and a worker's consumer, publishes and tasks all
-        // need them).
-        new Thread(WriteLoop) { IsBackground = true, Name = "Celeriac SQLite writer" }.Start();
+        _writerLoop = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -169,7 +166,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         }
 
         _pending.Writer.TryComplete();
-        await _writerDone.Task;
+        await _writerLoop;
         _writer?.Dispose();
         _writer = null;
         _readers.Dispose();
@@ -225,45 +222,35 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
     }
 
     // The single writer: runs until the store is disposed and every queued change is written.
-    private void WriteLoop()
+    private async Task WriteLoopAsync()
     {
-        try
+        var batch = new List<PendingApply>();
+        var results = new TransitionResult?[_maxBatchSize];
+        var errors = new Exception?[_maxBatchSize];
+        while (await _pending.Reader.WaitToReadAsync())
         {
-            var batch = new List<PendingApply>();
-            var results = new TransitionResult?[_maxBatchSize];
-            var errors = new Exception?[_maxBatchSize];
-            while (Wait(_pending.Reader.WaitToReadAsync()))
+            batch.Clear();
+            while (batch.Count < _maxBatchSize && _pending.Reader.TryRead(out var change))
             {
-                batch.Clear();
-                while (batch.Count < _maxBatchSize && _pending.Reader.TryRead(out var change))
+                if (change.CancellationToken.IsCancellationRequested)
                 {
-                    if (change.CancellationToken.IsCancellationRequested)
-                    {
-                        change.Completion.TrySetCanceled(change.CancellationToken);
-                    }
-                    else
-                    {
-                        batch.Add(change);
-                    }
+                    change.Completion.TrySetCanceled(change.CancellationToken);
                 }
-
-                if (batch.Count > 0)
+                else
                 {
-                    Commit(batch, results, errors);
+                    batch.Add(change);
                 }
             }
-        }
-        finally
-        {
-            _writerDone.TrySetResult();
+
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch, results, errors);
+            }
         }
     }
 
-    // Blocks this (the writer's own) thread; the work after a wait stays on it instead of moving to the pool.
-    private static T Wait<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-
     // Commits one batch and answers its callers: each with its own result, or all with the error that stopped it.
-    private void Commit(List<PendingApply> batch, TransitionResult?[] results, Exception?[] errors)
+    private async Task CommitAsync(List<PendingApply> batch, TransitionResult?[] results, Exception?[] errors)
     {
         var started = _time.GetTimestamp();
         try
@@ -272,7 +259,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             {
                 EnsureInitialized();
                 _writer ??= new TaskRecordWriter(SqliteDatabase.Open(_path, _busyTimeout, reader: false), _busyTimeout, _time);
-                var conflict = Wait(_writer.TryApplyAsync(batch, results, errors));
+                var conflict = await _writer.TryApplyAsync(batch, results, errors);
                 if (conflict is null)
                 {
                     break;
