@@ -5,7 +5,7 @@
 # PostgreSQL cluster, on ports of their own; everything else runs as processes it starts and ends.
 #
 #   ./bench.sh [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C] [--step-seconds S]
-#              [--sections drain,dotnet-client,peers,http,latency,memory]
+#              [--sections drain,dotnet-client,peers,http,latency,memory,profile] [--before DIR,DIR] [--only KEY,KEY]
 #
 # Defaults: 10,000 tasks per drain (500 for Hangfire, which runs a few dozen a second here), 3 runs, concurrency = cores, 3 s per load step.
 # It prints one table of medians and writes docs/benchmarks.md (between its markers), docs/benchmarks.png,

@@ -24,7 +24,18 @@ internal static class BenchWorker
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
         var celeriac = builder.Services
-            .AddCeleriac(o =>
+            .AddCeleriac()
+            .ConfigureEvents(o => o.SendTaskEvents = events)
+            .AddTask("tasks.noop", static () => { })
+            .UseRabbitMq(o => o.Url = url);
+        if (records)
+        {
+            // The store wires its own record observer, as in `celeriac worker`.
+            celeriac.UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, "tasks.db"));
+        }
+
+        celeriac
+            .AddWorker(o =>
             {
                 o.Concurrency = concurrency;
                 o.Hostname = $"bench@{Environment.MachineName}";
@@ -32,14 +43,7 @@ internal static class BenchWorker
                 o.PrefetchMultiplier = prefetchMultiplier;
                 o.StateDirectory = dataDirectory;
             })
-            .ConfigureEvents(o => o.SendTaskEvents = events)
-            .AddTask("tasks.noop", static () => { })
-            .UseRabbitMq(o => o.Url = url)
-            .AddWorker();
-        if (records)
-        {
-            celeriac.UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, "tasks.db")).UseTaskRecords();
-        }
+            .AddQueueConsumer();
 
         var stages = new StageClock();
         if (profile is not null)

@@ -4,7 +4,7 @@ using Celeriac.Benchmarks;
 // Benchmarks that print numbers (dotnet run -c Release --project benchmarks/Celeriac.Benchmarks -- MODE). Modes:
 //   store [--seconds N] [--dir PATH]   cost per task of the store's four writes, by store and concurrency
 //   suite --amqp-port P --mgmt-port M [--pg-port G] [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C]
-//         [--step-seconds S] [--sections drain,dotnet-client,peers,http,latency,memory,profile] --root DIR --work DIR --out DIR
+//         [--step-seconds S] [--before DIR,DIR] [--only KEY,KEY] [--sections drain,dotnet-client,peers,http,latency,memory,profile] --root DIR --work DIR --out DIR
 //                                      everything ./bench.sh runs (use ./bench.sh: it starts the broker and PostgreSQL)
 //   worker --url U [-c C] [--prefetch-multiplier M] [--records true|false] [--events true|false] [--data-dir D] [--profile FILE]
 //                                      a Celeriac worker hosted here (records can be switched off; --profile writes the time of each stage to FILE)
@@ -31,6 +31,8 @@ switch (mode)
             Root = Path.GetFullPath(Text(args, "--root") ?? "."),
             WorkDirectory = Path.GetFullPath(Text(args, "--work") ?? Path.Combine(Path.GetTempPath(), "celeriac-bench")),
             Output = Path.GetFullPath(Text(args, "--out") ?? "docs"),
+            Before = Text(args, "--before")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
+            Only = Text(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
         };
         if (Text(args, "--sections") is { } sections)
         {

@@ -19,7 +19,13 @@ internal sealed record SuiteSettings
     public required string WorkDirectory { get; init; }
     public required string Output { get; init; }
     public string Python { get; init; } = "/usr/bin/python3";
-    public HashSet<string> Sections { get; init; } = ["drain", "dotnet-client", "peers", "http", "latency", "memory"];
+
+    /// <summary>Other builds' output folders (celeriac.dll): their default workers join the drain, for before/after numbers.</summary>
+    public IReadOnlyList<string> Before { get; init; } = [];
+
+    /// <summary>When set, only these drain workers (keys, e.g. celery,celeriac,celeriac-before-1).</summary>
+    public HashSet<string>? Only { get; init; }
+    public HashSet<string> Sections { get; init; } = ["drain", "profile", "dotnet-client", "peers", "http", "latency", "memory"];
 }
 
 /// <summary>Everything one suite run measured, kept as JSON beside the report.</summary>
@@ -56,7 +62,7 @@ internal sealed class Suite(SuiteSettings settings)
         var results = new SuiteResults();
         Describe(results);
         var c = settings.Concurrency;
-        var scenarios = DrainScenarios(c);
+        var scenarios = DrainScenarios(c).Where(s => settings.Only is null || settings.Only.Contains(s.Key)).ToList();
         var peers = PeerScenarios(c);
         foreach (var s in scenarios.Concat(peers))
         {
@@ -162,9 +168,14 @@ internal sealed class Suite(SuiteSettings settings)
             new Dictionary<string, string>(), log, "bench-worker ready");
         WorkerProcess Ceiling(string url, string log, int prefetch) => WorkerProcess.Start("dotnet",
             [_bench, "ceiling", "--url", url, "--prefetch", prefetch.ToString(CultureInfo.InvariantCulture)], new Dictionary<string, string>(), log, "ceiling ready");
+        var before = settings.Before.Select((folder, i) => new DrainScenario($"celeriac-before-{i + 1}", $"Celeriac worker -c {c}, build in {folder}",
+            (url, data, log) => WorkerProcess.Start("dotnet",
+                [Path.Combine(folder, "celeriac.dll"), "worker", "--concurrency", cc, "--loglevel", "info", "--broker", url, "--data-dir", data],
+                new Dictionary<string, string>(), log, " ready."), " ready.")).ToArray();
         return
         [
             new("celery", $"Celery 5.2.6 prefork -c {c} -E", (url, _, log) => Celery(url, log, "-E"), " ready."),
+            .. before,
             new("celeriac", $"Celeriac worker -c {c} (events, durable records)", (url, data, log) => Cli(url, data, log), " ready."),
             new("celeriac-prefetch50", "Celeriac, --prefetch-multiplier 50", (url, data, log) => Cli(url, data, log, "--prefetch-multiplier", "50"), " ready."),
             new("celeriac-norecords", "Celeriac, records off (events on)", (url, data, log) => Bench(url, data, log, records: false, events: true), "bench-worker ready"),
