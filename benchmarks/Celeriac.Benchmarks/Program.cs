@@ -6,6 +6,7 @@ using Celeriac.Benchmarks;
 //   suite --amqp-port P --mgmt-port M [--pg-port G] [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C]
 //         [--step-seconds S] [--before DIR,DIR] [--only KEY,KEY] [--sections drain,dotnet-client,peers,http,latency,memory,profile] --root DIR --work DIR --out DIR
 //                                      everything ./bench.sh runs (use ./bench.sh: it starts the broker and PostgreSQL)
+//   report [--json docs/benchmarks.json] [--root DIR]   the docs, chart and README table again from a suite's JSON
 //   worker --url U [-c C] [--prefetch-multiplier M] [--records true|false] [--events true|false] [--data-dir D] [--profile FILE]
 //                                      a Celeriac worker hosted here (records can be switched off; --profile writes the time of each stage to FILE)
 //   ceiling --url U [--prefetch P]     the same broker traffic per task, moved by RabbitMQ.Client alone
@@ -40,6 +41,26 @@ switch (mode)
         }
 
         return await new Suite(settings).RunAsync();
+    case "report":
+        // Writes the docs again from a suite's JSON (e.g. after changing the report), without running anything.
+        var saved = System.Text.Json.JsonSerializer.Deserialize<SuiteResults>(await File.ReadAllTextAsync(Text(args, "--json") ?? "docs/benchmarks.json"),
+            new System.Text.Json.JsonSerializerOptions { PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate })!;
+        var root = Path.GetFullPath(Text(args, "--root") ?? ".");
+        var reportSettings = new SuiteSettings
+        {
+            AmqpPort = 0,
+            ManagementPort = 0,
+            Runs = (int)Option(args, "--runs", saved.Drain.Select(d => d.Run).DefaultIfEmpty(1).Max()),
+            Concurrency = (int)Option(args, "--concurrency", Environment.ProcessorCount),
+            Root = root,
+            WorkDirectory = Path.GetTempPath(),
+            Output = Path.Combine(root, "docs"),
+        };
+        var report = new Report(saved, reportSettings);
+        Console.WriteLine(report.Markdown());
+        report.WriteChart(Path.Combine(reportSettings.Output, "benchmarks.png"));
+        report.UpdateDocs(Path.Combine(root, "docs/benchmarks.md"), Path.Combine(root, "README.md"));
+        return 0;
     case "worker":
         return await BenchWorker.RunAsync(Text(args, "--url")!, (int)Option(args, "-c", Environment.ProcessorCount), (int)Option(args, "--prefetch-multiplier", 4),
             Text(args, "--records") != "false", Text(args, "--events") != "false",

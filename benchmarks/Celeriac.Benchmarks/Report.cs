@@ -24,12 +24,15 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         {
             md.AppendLine("### Drain: pre-loaded no-op tasks sent by Celery's Python client");
             md.AppendLine();
-            md.AppendLine("| worker | tasks/s | vs Celery | % of ceiling (prefetch 4 x c / 200) | worker CPU per task | CPU vs Celery | peak RSS |");
+            md.AppendLine("| worker | tasks/s | vs Celery | % of the ceiling | worker CPU per task | CPU vs Celery | peak RSS |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var key in Keys(results.Drain))
             {
-                md.AppendLine(Inv($"| {results.Labels[key]} | {Median(results.Drain, key, s => s.TasksPerSecond):N0} | {Ratio(results.Drain, key, "celery", s => s.TasksPerSecond):0.00}x | {100 * Ratio(results.Drain, key, "ceiling", s => s.TasksPerSecond):0}% / {100 * Ratio(results.Drain, key, "ceiling-deep", s => s.TasksPerSecond):0}% | {Median(results.Drain, key, s => s.CpuMsPerTask):0.00} ms | {Ratio(results.Drain, key, "celery", s => s.CpuMsPerTask):0.00}x | {Median(results.Drain, key, s => s.PeakRssMiB):0} MiB |"));
+                md.AppendLine(Inv($"| {results.Labels[key]} | {Median(results.Drain, key, s => s.TasksPerSecond):N0} | {Ratio(results.Drain, key, "celery", s => s.TasksPerSecond):0.00}x | {100 * OfCeiling(key):0}% | {Median(results.Drain, key, s => s.CpuMsPerTask):0.00} ms | {Ratio(results.Drain, key, "celery", s => s.CpuMsPerTask):0.00}x | {Median(results.Drain, key, s => s.PeakRssMiB):0} MiB |"));
             }
+
+            md.AppendLine();
+            md.AppendLine("The ceiling of a run is the faster of its two RabbitMQ.Client-only rows (prefetch 4 x concurrency and 200).");
 
             md.AppendLine();
         }
@@ -106,9 +109,10 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
             md.AppendLine();
         }
 
-        foreach (var profile in results.Profiles)
+        // One run's profile is enough to read; every run's is in the JSON.
+        foreach (var profile in results.Profiles.Take(1))
         {
-            md.AppendLine("### Profile of the default pipeline (benchmark host, stopwatch per stage)");
+            md.AppendLine("### Profile of the default pipeline (benchmark host, stopwatch per stage, the first run)");
             md.AppendLine();
             md.AppendLine(profile);
         }
@@ -194,8 +198,8 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         {
             var vsCelery = Ratio(results.Drain, "celeriac", "celery", s => s.TasksPerSecond);
             Row("drain >= 2.5x Celery", vsCelery, "0.00'x'", vsCelery >= 2.5);
-            var ceiling = Ratio(results.Drain, "celeriac", "ceiling-deep", s => s.TasksPerSecond);
-            Row("drain >= 80% of the broker ceiling (prefetch 200)", 100 * ceiling, "0'%'", ceiling >= 0.8);
+            var ceiling = OfCeiling("celeriac");
+            Row("drain >= 80% of the broker ceiling", 100 * ceiling, "0'%'", ceiling >= 0.8);
             var cpu = Ratio(results.Drain, "celeriac", "celery", s => s.CpuMsPerTask);
             Row("worker CPU per task <= 1/4 of Celery's", cpu, "0.00'x of Celery'", cpu <= 0.25);
             var rss = Median(results.Drain, "celeriac", s => s.PeakRssMiB);
@@ -221,6 +225,17 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         }
 
         return md.ToString();
+    }
+
+    // The worker's pace over the faster ceiling of the same run, median over runs.
+    private double OfCeiling(string key)
+    {
+        var ratios = results.Drain.Where(s => s.Key == key)
+            .Select(s => (Mine: s, Best: results.Drain.Where(c => c.Run == s.Run && c.Key.StartsWith("ceiling", StringComparison.Ordinal))
+                .Select(c => c.TasksPerSecond).DefaultIfEmpty(double.NaN).Max()))
+            .Select(x => x.Mine.TasksPerSecond / x.Best)
+            .ToList();
+        return ratios.Count == 0 ? double.NaN : MedianOf(ratios);
     }
 
     // Celeriac's default worker (from the drain of the same run) over the peer.
