@@ -1,0 +1,55 @@
+using System.Net.Http.Headers;
+using System.Text;
+using RabbitMQ.Client;
+
+namespace Celeriac.Benchmarks;
+
+/// <summary>The benchmark's private RabbitMQ node: a fresh virtual host per run, raw publishing and counting.</summary>
+internal sealed class Broker(int amqpPort, int managementPort) : IDisposable
+{
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{managementPort}/api/"),
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray())) },
+    };
+
+    public int AmqpPort { get; } = amqpPort;
+
+    public string Url(string vhost) => $"amqp://guest:guest@127.0.0.1:{AmqpPort}/{Uri.EscapeDataString(vhost)}";
+
+    public async Task CreateVhostAsync(string vhost)
+    {
+        var name = Uri.EscapeDataString(vhost);
+        (await _http.PutAsync($"vhosts/{name}", null)).EnsureSuccessStatusCode();
+        var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        (await _http.PutAsync($"permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteVhostAsync(string vhost) => await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");
+
+    public async Task<IConnection> ConnectAsync(string vhost, string name)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(Url(vhost)), ClientProvidedName = name };
+        return await factory.CreateConnectionAsync();
+    }
+
+    /// <summary>
+    /// Declares what a drain run needs besides the task queue: a plain result queue and a queue bound to every
+    /// task event, so events are really stored (as they would be for a monitor) without a consumer to slow them.
+    /// </summary>
+    public static async Task DeclareSinksAsync(IChannel channel, string resultQueue)
+    {
+        await channel.QueueDeclareAsync(resultQueue, durable: false, exclusive: false, autoDelete: false);
+        await channel.ExchangeDeclareAsync("celeryev", ExchangeType.Topic, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync("bench.events", durable: false, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync("bench.events", "celeryev", "task.#");
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A message as the producer sent it, to publish again byte for byte into another virtual host.</summary>
+internal sealed record CapturedMessage(ReadOnlyMemory<byte> Body, IReadOnlyBasicProperties Properties)
+{
+    public BasicProperties ToProperties() => new(Properties);
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Celeriac.RabbitMQ.Client;
+
+namespace Celeriac.Benchmarks;
+
+/// <summary>Latency percentiles of one load step.</summary>
+internal sealed record LatencySample(string Key, int Run, double Level, double Achieved, double P50Ms, double P99Ms, int Errors);
+
+/// <summary>Enqueue-to-result latency at fixed rates, and the HTTP API's enqueue at fixed concurrency.</summary>
+internal static class Latency
+{
+    /// <summary>
+    /// Sends no-op tasks with Celeriac's .NET client at <paramref name="rate"/> per second for <paramref name="duration"/>
+    /// (each send on its own schedule, not waiting for the ones before: an open loop), and times each from the send
+    /// call to its result arriving on the client's reply queue.
+    /// </summary>
+    public static async Task<LatencySample> FixedRateAsync(CeleryClient client, string key, int run, int rate, TimeSpan duration)
+    {
+        var total = (int)(rate * duration.TotalSeconds);
+        var latencies = new double[total];
+        var errors = 0;
+        var calls = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+
+            var index = i;
+            calls.Add(Task.Run(async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    var result = await client.SendAsync("tasks.noop");
+                    await result.GetAsync(TimeSpan.FromSeconds(30));
+                    latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Interlocked.Increment(ref errors);
+                    latencies[index] = double.NaN;
+                }
+            }));
+        }
+
+        var sent = clock.Elapsed;
+        await Task.WhenAll(calls);
+        var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
+        return new LatencySample(key, run, rate, total / sent.TotalSeconds, Percentile(ok, 0.50), Percentile(ok, 0.99), errors);
+    }
+
+    /// <summary>
+    /// <paramref name="concurrency"/> callers each POST <c>/api/tasks/tasks.noop</c> again as soon as the previous answer
+    /// (202) arrives, for <paramref name="duration"/>: requests per second and the latency of each.
+    /// </summary>
+    public static async Task<LatencySample> HttpAsync(HttpClient http, string key, int run, int concurrency, TimeSpan duration)
+    {
+        var bag = new List<double>[concurrency];
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        var callers = Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
+        {
+            var mine = bag[c] = new List<double>(4096);
+            while (clock.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(callers);
+        var elapsed = clock.Elapsed;
+        var all = bag.SelectMany(b => b).Order().ToArray();
+        return new LatencySample(key, run, concurrency, all.Length / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

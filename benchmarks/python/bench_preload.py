@@ -1,0 +1,16 @@
+"""Pre-loads N no-op tasks with Celery's own client, results addressed to a plain queue (bench.results).
+
+./bench.sh captures these messages once and publishes them byte for byte into each run's virtual host, so every
+worker drains the same load a Python producer sends.
+"""
+import os
+import sys
+
+from celery import Celery
+
+app = Celery('bench', broker=os.environ['CELERY_BROKER_URL'])
+count = int(sys.argv[1])
+with app.producer_or_acquire() as producer:
+    for _ in range(count):
+        app.send_task('tasks.noop', reply_to='bench.results', producer=producer)
+print(count)
