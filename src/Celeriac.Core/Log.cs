@@ -90,4 +90,29 @@ internal static partial class Log
 
     [LoggerMessage(2109, LogLevel.Information, "Deliveries are processed again, after {Failures} failed attempt(s)")]
     public static partial void Recovered(ILogger logger, long failures);
+
+    // Remote control that changes the worker (Celery's wording).
+    [LoggerMessage(1700, LogLevel.Information, "New rate limit for tasks of type {TaskName}: {RateLimit}.")]
+    public static partial void RateLimitChanged(ILogger logger, string taskName, string rateLimit);
+
+    [LoggerMessage(1701, LogLevel.Information, "Rate limits disabled for tasks of type {TaskName}")]
+    public static partial void RateLimitDisabled(ILogger logger, string taskName);
+
+    [LoggerMessage(1702, LogLevel.Information, "New time limits for tasks of type {TaskName}: soft={Soft} hard={Hard}")]
+    public static partial void TimeLimitsChanged(ILogger logger, string taskName, string soft, string hard);
+
+    [LoggerMessage(1703, LogLevel.Error, "Rate or time limit change attempt for unknown task {TaskName}")]
+    public static partial void LimitForUnknownTask(ILogger logger, string taskName);
+
+    [LoggerMessage(1704, LogLevel.Information, "Started consuming from {Queue}")]
+    public static partial void ConsumerAdded(ILogger logger, string queue);
+
+    [LoggerMessage(1705, LogLevel.Information, "No longer consuming from {Queue}")]
+    public static partial void ConsumerCancelled(ILogger logger, string queue);
+
+    [LoggerMessage(1706, LogLevel.Error, "Remote control could not change the consumer of {Queue}")]
+    public static partial void ConsumerChangeFailed(ILogger logger, string queue, Exception error);
+
+    [LoggerMessage(1707, LogLevel.Information, "Pool resized by remote control: concurrency {Concurrency}")]
+    public static partial void PoolResized(ILogger logger, int concurrency);
 }
