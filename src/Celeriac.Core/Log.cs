@@ -115,4 +115,26 @@ internal static partial class Log
 
     [LoggerMessage(1707, LogLevel.Information, "Pool resized by remote control: concurrency {Concurrency}")]
     public static partial void PoolResized(ILogger logger, int concurrency);
+
+    // Beat (Celery beat's wording where it has one).
+    [LoggerMessage(1720, LogLevel.Information, "beat: Starting with {Count} entries as {Owner}")]
+    public static partial void BeatStarting(ILogger logger, int count, string owner);
+
+    [LoggerMessage(1721, LogLevel.Information, "beat: {Owner} holds the lease and sends due tasks")]
+    public static partial void BeatLeading(ILogger logger, string owner);
+
+    [LoggerMessage(1722, LogLevel.Information, "beat: {Owner} stands by: another scheduler holds the lease")]
+    public static partial void BeatStandingBy(ILogger logger, string owner);
+
+    [LoggerMessage(1723, LogLevel.Information, "Scheduler: Sending due task {Entry} ({TaskName}) for tick {Tick:O} as {TaskId}")]
+    public static partial void BeatSending(ILogger logger, string entry, string taskName, DateTimeOffset tick, string taskId);
+
+    [LoggerMessage(1724, LogLevel.Warning, "Scheduler: Skipping missed tick {Tick:O} of {Entry}")]
+    public static partial void BeatTickSkipped(ILogger logger, string entry, DateTimeOffset tick);
+
+    [LoggerMessage(1725, LogLevel.Error, "Scheduler: Could not send due task {Entry}")]
+    public static partial void BeatEntryFailed(ILogger logger, string entry, Exception error);
+
+    [LoggerMessage(1726, LogLevel.Warning, "beat: the scheduler lease could not be taken or renewed")]
+    public static partial void BeatLeaseFailed(ILogger logger, Exception error);
 }
