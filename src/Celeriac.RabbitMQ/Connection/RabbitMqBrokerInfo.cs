@@ -5,8 +5,11 @@ using RabbitMQ.Client;
 
 namespace Celeriac.RabbitMQ.Connection;
 
-/// <summary>How the worker reaches RabbitMQ, for <c>inspect stats</c> and <c>inspect conf</c>: from the configured URL and the connection's settings.</summary>
-internal sealed class RabbitMqBrokerInfo(IOptions<RabbitMqOptions> options) : IBrokerInfo
+/// <summary>
+/// How the worker reaches RabbitMQ, for <c>inspect stats</c> and <c>inspect conf</c>: from the configured URL and the
+/// connection's settings. Register it as <see cref="IBrokerInfo"/> for those replies to show the broker.
+/// </summary>
+public sealed class RabbitMqBrokerInfo(IOptions<RabbitMqOptions> options) : IBrokerInfo
 {
     private static readonly string s_driver = "RabbitMQ.Client:" + (typeof(ConnectionFactory).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?");

@@ -38,7 +38,9 @@ def run(cmd):
     if op == 'delay':
         return {'result': sent(add.delay(*cmd.get('args', [])))}
     if op == 'send_task':
-        return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {})))}
+        # options: further apply_async options, e.g. {"compression": "bzip2"}
+        return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {}),
+                                             **cmd.get('options', {})))}
     if op == 'ready':
         return {'result': result(cmd['id']).ready()}
     if op == 'state':
@@ -58,7 +60,11 @@ def run(cmd):
         return {'result': app.control.ping(timeout=cmd.get('timeout', 1.0))}
     if op == 'inspect':
         inspect = app.control.inspect(timeout=cmd.get('timeout', 1.0), destination=cmd.get('destination'))
-        return {'result': getattr(inspect, cmd['method'])()}
+        return {'result': getattr(inspect, cmd['method'])(**cmd.get('kwargs', {}))}
+    if op == 'control':
+        # app.control.<method>(*args, **kwargs, reply=True, destination=...): the list of replies
+        return {'result': getattr(app.control, cmd['method'])(*cmd.get('args', []), reply=True, destination=cmd.get('destination'),
+                                                              timeout=cmd.get('timeout', 1.0), **cmd.get('kwargs', {}))}
     raise ValueError(f'unknown op {op!r}')
 
 
