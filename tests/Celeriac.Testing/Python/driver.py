@@ -7,6 +7,7 @@ Every command is an object with "seq" and "op"; every reply echoes "seq" and car
 op's value under "result" or an exception under "error" ({"type", "message", "traceback"}).
 """
 import json
+import math
 import sys
 import traceback
 
@@ -31,6 +32,17 @@ def sent(r):
 
 def error(e, tb=None):
     return {'type': type(e).__name__, 'message': str(e), 'traceback': tb}
+
+
+def finite(value):
+    """Python's json writes Infinity and NaN, which JSON readers refuse (Celery's conf has result_backend_max_retries=inf)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 def run(cmd):
@@ -79,7 +91,7 @@ def main():
         except Exception as e:  # a broken command must not end the session
             reply = {'error': error(e, traceback.format_exc())}
         reply['seq'] = cmd.get('seq')
-        print(json.dumps(reply, default=repr), flush=True)
+        print(json.dumps(finite(reply), default=repr), flush=True)
 
 
 if __name__ == '__main__':
