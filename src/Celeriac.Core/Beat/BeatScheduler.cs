@@ -14,6 +14,9 @@ namespace Celeriac.Core.Beat;
 /// </summary>
 public sealed class BeatScheduler : BackgroundService
 {
+    // Ticks one entry may send in one round before the others get their turn.
+    private const int MaxTicksPerRound = 100;
+
     private readonly ISchedulerLease _lease;
     private readonly ITaskBroker _broker;
     private readonly TimeProvider _time;
@@ -116,41 +119,46 @@ public sealed class BeatScheduler : BackgroundService
         return wake;
     }
 
+    // Sends what is due of one entry (one tick after another when several are, up to a bound per round); returns when it is next due.
     private async Task<DateTimeOffset?> RunEntryAsync(PeriodicTask entry, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
         // Never sent: the first tick counts from when a scheduler first saw the entry, as Celery beat counts from start.
         var last = await _lease.GetLastTickAsync(entry.Name, cancellationToken)
-            ?? (_firstSeen.TryGetValue(entry.Name, out var seen) ? seen : _firstSeen[entry.Name] = now);
-        var plan = BeatTick.Plan(entry.Schedule, last, now, _options.MissedTicks, _options.MissedTickGrace);
-        if (plan.Tick is not { } tick)
+            ?? (_firstSeen.TryGetValue(entry.Name, out var seen) ? seen : _firstSeen[entry.Name] = _time.GetUtcNow());
+        for (var sent = 0; sent < MaxTicksPerRound; sent++)
         {
-            return plan.NextDue;
+            var plan = BeatTick.Plan(entry.Schedule, last, _time.GetUtcNow(), _options.MissedTicks, _options.MissedTickGrace);
+            if (plan.Tick is not { } tick)
+            {
+                return plan.NextDue;
+            }
+
+            if (!await _lease.TryClaimTickAsync(_options.Owner, entry.Name, tick, cancellationToken))
+            {
+                // Another scheduler holds the lease now, or already sent this tick.
+                return null;
+            }
+
+            last = tick;
+            if (!plan.Send)
+            {
+                Log.BeatTickSkipped(_logger, entry.Name, tick);
+                continue;
+            }
+
+            var message = new TaskMessage
+            {
+                Id = Guid.NewGuid().ToString(),
+                Name = entry.Task,
+                Args = entry.Args,
+                Kwargs = entry.Kwargs,
+                Expires = entry.ExpiresAfter is { } expiresAfter ? tick + expiresAfter : null,
+            };
+            Log.BeatSending(_logger, entry.Name, entry.Task, tick, message.Id);
+            await _broker.SendTaskAsync(message, entry.Queue, cancellationToken);
         }
 
-        if (!await _lease.TryClaimTickAsync(_options.Owner, entry.Name, tick, cancellationToken))
-        {
-            // Another scheduler holds the lease now, or already sent this tick.
-            return null;
-        }
-
-        if (!plan.Send)
-        {
-            Log.BeatTickSkipped(_logger, entry.Name, tick);
-            return plan.NextDue;
-        }
-
-        var message = new TaskMessage
-        {
-            Id = Guid.NewGuid().ToString(),
-            Name = entry.Task,
-            Args = entry.Args,
-            Kwargs = entry.Kwargs,
-            Expires = entry.ExpiresAfter is { } expiresAfter ? tick + expiresAfter : null,
-        };
-        Log.BeatSending(_logger, entry.Name, entry.Task, tick, message.Id);
-        await _broker.SendTaskAsync(message, entry.Queue, cancellationToken);
-        return plan.NextDue;
+        return _time.GetUtcNow();
     }
 
     private static bool IsFatal(Exception ex) => ex is OutOfMemoryException or StackOverflowException or AccessViolationException;

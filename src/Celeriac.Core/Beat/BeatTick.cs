@@ -12,8 +12,11 @@ internal readonly record struct BeatTick(DateTimeOffset? Tick, bool Send, DateTi
     private const int MaxSteps = 1_000_000;
 
     /// <summary>
-    /// Plans one step: the latest tick at or before <paramref name="now"/> after <paramref name="last"/>, if any.
-    /// Earlier missed ticks are never sent: at most one send per step, as Celery beat runs an overdue entry once.
+    /// Plans one step. The earliest tick not yet sent is sent when it is at most <paramref name="grace"/> late, so a
+    /// slow send or a takeover within the grace sends every tick, once, in order. When it is later than that, the
+    /// ticks that passed are missed: they are coalesced into the latest one at or before <paramref name="now"/>, which
+    /// <see cref="MissedTickPolicy.RunOnce"/> sends (Celery beat runs an overdue entry once) and
+    /// <see cref="MissedTickPolicy.Skip"/> sends only if it is itself within the grace.
     /// </summary>
     public static BeatTick Plan(IPeriodicSchedule schedule, DateTimeOffset last, DateTimeOffset now, MissedTickPolicy policy, TimeSpan grace)
     {
@@ -23,13 +26,18 @@ internal readonly record struct BeatTick(DateTimeOffset? Tick, bool Send, DateTi
             return new BeatTick(null, false, due);
         }
 
+        if (now - first <= grace)
+        {
+            return new BeatTick(first, true, schedule.NextAfter(first));
+        }
+
         var tick = first;
         for (var step = 0; step < MaxSteps && schedule.NextAfter(tick) is { } next && next <= now; step++)
         {
             tick = next;
         }
 
-        var missed = now - tick > grace;
-        return new BeatTick(tick, !missed || policy == MissedTickPolicy.RunOnce, schedule.NextAfter(tick));
+        var fresh = now - tick <= grace;
+        return new BeatTick(tick, fresh || policy == MissedTickPolicy.RunOnce, schedule.NextAfter(tick));
     }
 }

@@ -17,6 +17,8 @@ public sealed class BeatTickTests
     [InlineData(3605, MissedTickPolicy.RunOnce, 3600, true, 3610)]
     [InlineData(3605, MissedTickPolicy.Skip, 3600, true, 3610)]
     [InlineData(3675, MissedTickPolicy.Skip, 3670, true, 3680)]
+    [InlineData(45, MissedTickPolicy.Skip, 10, true, 20)]
+    [InlineData(70, MissedTickPolicy.RunOnce, 10, true, 20)]
     public void Plan_IntervalOfTenSeconds_SendsAtMostTheLatestDueTick(int now, MissedTickPolicy policy, int? tick, bool send, int next)
     {
         var plan = BeatTick.Plan(PeriodicSchedule.Every(TimeSpan.FromSeconds(10)), s_last, s_last.AddSeconds(now), policy, s_grace);
