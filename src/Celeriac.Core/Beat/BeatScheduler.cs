@@ -122,9 +122,10 @@ public sealed class BeatScheduler : BackgroundService
     // Sends what is due of one entry (one tick after another when several are, up to a bound per round); returns when it is next due.
     private async Task<DateTimeOffset?> RunEntryAsync(PeriodicTask entry, CancellationToken cancellationToken)
     {
-        // Never sent: the first tick counts from when a scheduler first saw the entry, as Celery beat counts from start.
+        // Never sent: the first tick counts from when a scheduler first saw the entry, as Celery beat counts from start;
+        // in whole milliseconds, as a lease store keeps ticks, so every tick is the same instant in every process.
         var last = await _lease.GetLastTickAsync(entry.Name, cancellationToken)
-            ?? (_firstSeen.TryGetValue(entry.Name, out var seen) ? seen : _firstSeen[entry.Name] = _time.GetUtcNow());
+            ?? (_firstSeen.TryGetValue(entry.Name, out var seen) ? seen : _firstSeen[entry.Name] = WholeMilliseconds(_time.GetUtcNow()));
         for (var sent = 0; sent < MaxTicksPerRound; sent++)
         {
             var plan = BeatTick.Plan(entry.Schedule, last, _time.GetUtcNow(), _options.MissedTicks, _options.MissedTickGrace);
@@ -160,6 +161,8 @@ public sealed class BeatScheduler : BackgroundService
 
         return _time.GetUtcNow();
     }
+
+    private static DateTimeOffset WholeMilliseconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMillisecond));
 
     private static bool IsFatal(Exception ex) => ex is OutOfMemoryException or StackOverflowException or AccessViolationException;
 }
