@@ -90,4 +90,51 @@ internal static partial class Log
 
     [LoggerMessage(2109, LogLevel.Information, "Deliveries are processed again, after {Failures} failed attempt(s)")]
     public static partial void Recovered(ILogger logger, long failures);
+
+    // Remote control that changes the worker (Celery's wording).
+    [LoggerMessage(1700, LogLevel.Information, "New rate limit for tasks of type {TaskName}: {RateLimit}.")]
+    public static partial void RateLimitChanged(ILogger logger, string taskName, string rateLimit);
+
+    [LoggerMessage(1701, LogLevel.Information, "Rate limits disabled for tasks of type {TaskName}")]
+    public static partial void RateLimitDisabled(ILogger logger, string taskName);
+
+    [LoggerMessage(1702, LogLevel.Information, "New time limits for tasks of type {TaskName}: soft={Soft} hard={Hard}")]
+    public static partial void TimeLimitsChanged(ILogger logger, string taskName, string soft, string hard);
+
+    [LoggerMessage(1703, LogLevel.Error, "Rate or time limit change attempt for unknown task {TaskName}")]
+    public static partial void LimitForUnknownTask(ILogger logger, string taskName);
+
+    [LoggerMessage(1704, LogLevel.Information, "Started consuming from {Queue}")]
+    public static partial void ConsumerAdded(ILogger logger, string queue);
+
+    [LoggerMessage(1705, LogLevel.Information, "No longer consuming from {Queue}")]
+    public static partial void ConsumerCancelled(ILogger logger, string queue);
+
+    [LoggerMessage(1706, LogLevel.Error, "Remote control could not change the consumer of {Queue}")]
+    public static partial void ConsumerChangeFailed(ILogger logger, string queue, Exception error);
+
+    [LoggerMessage(1707, LogLevel.Information, "Pool resized by remote control: concurrency {Concurrency}")]
+    public static partial void PoolResized(ILogger logger, int concurrency);
+
+    // Beat (Celery beat's wording where it has one).
+    [LoggerMessage(1720, LogLevel.Information, "beat: Starting with {Count} entries as {Owner}")]
+    public static partial void BeatStarting(ILogger logger, int count, string owner);
+
+    [LoggerMessage(1721, LogLevel.Information, "beat: {Owner} holds the lease and sends due tasks")]
+    public static partial void BeatLeading(ILogger logger, string owner);
+
+    [LoggerMessage(1722, LogLevel.Information, "beat: {Owner} stands by: another scheduler holds the lease")]
+    public static partial void BeatStandingBy(ILogger logger, string owner);
+
+    [LoggerMessage(1723, LogLevel.Information, "Scheduler: Sending due task {Entry} ({TaskName}) for tick {Tick:O} as {TaskId}")]
+    public static partial void BeatSending(ILogger logger, string entry, string taskName, DateTimeOffset tick, string taskId);
+
+    [LoggerMessage(1724, LogLevel.Warning, "Scheduler: Skipping missed tick {Tick:O} of {Entry}")]
+    public static partial void BeatTickSkipped(ILogger logger, string entry, DateTimeOffset tick);
+
+    [LoggerMessage(1725, LogLevel.Error, "Scheduler: Could not send due task {Entry}")]
+    public static partial void BeatEntryFailed(ILogger logger, string entry, Exception error);
+
+    [LoggerMessage(1726, LogLevel.Warning, "beat: the scheduler lease could not be taken or renewed")]
+    public static partial void BeatLeaseFailed(ILogger logger, Exception error);
 }

@@ -10,6 +10,7 @@ var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NE
     CallCommand.Create(),
     ControlCommands.CreateInspect(),
     ControlCommands.CreateRevoke(),
+    BeatCommand.Create(),
 };
 root.Options.Add(CommonOptions.Broker);
 root.Options.Add(CommonOptions.LogLevel);

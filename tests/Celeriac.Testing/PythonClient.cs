@@ -58,6 +58,25 @@ public sealed class PythonClient : IAsyncDisposable
         (await ResultAsync(new() { ["op"] = "send_task", ["name"] = name, ["args"] = args ?? [], ["kwargs"] = kwargs ?? new Dictionary<string, object?>() }))
         .GetString()!;
 
+    /// <summary><c>app.send_task(name, args, **options)</c> with further <c>apply_async</c> options (e.g. <c>compression</c>); the task id.</summary>
+    public async Task<string> SendTaskWithOptionsAsync(string name, object[] args, IReadOnlyDictionary<string, object?> options) =>
+        (await ResultAsync(new() { ["op"] = "send_task", ["name"] = name, ["args"] = args, ["options"] = options })).GetString()!;
+
+    /// <summary>
+    /// <c>app.control.method(*args, **kwargs, reply=True, destination=[node])</c>: the list of replies. Naming the node
+    /// lets Celery return as soon as it answered.
+    /// </summary>
+    public Task<JsonElement> ControlAsync(string method, string node, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null) =>
+        ResultAsync(new()
+        {
+            ["op"] = "control", ["method"] = method, ["destination"] = new[] { node }, ["timeout"] = 5.0, ["args"] = args ?? [],
+            ["kwargs"] = kwargs ?? new Dictionary<string, object?>(),
+        });
+
+    /// <summary><c>app.control.inspect(destination=[node]).method(**kwargs)</c>: replies by node name.</summary>
+    public Task<JsonElement> InspectAsync(string method, string node, IReadOnlyDictionary<string, object?> kwargs) =>
+        ResultAsync(new() { ["op"] = "inspect", ["method"] = method, ["destination"] = new[] { node }, ["timeout"] = 5.0, ["kwargs"] = kwargs });
+
     /// <summary><c>AsyncResult(id).ready()</c>.</summary>
     public async Task<bool> ReadyAsync(string id) => (await ResultAsync(new() { ["op"] = "ready", ["id"] = id })).GetBoolean();
 

@@ -64,9 +64,32 @@ public sealed class CeleryEvent
             case bool b: writer.WriteBooleanValue(b); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
-            case double d: writer.WriteNumberValue(d); break;
+            case double d: WriteFloat(writer, d); break;
+            case double[] ds:
+                writer.WriteStartArray();
+                foreach (var d in ds)
+                {
+                    WriteFloat(writer, d);
+                }
+
+                writer.WriteEndArray();
+                break;
             case JsonElement e: e.WriteTo(writer); break;
             default: JsonSerializer.Serialize(writer, value, value.GetType(), CeleryJson.Options); break;
+        }
+    }
+
+    // Python's json writes a float as a float even when it is whole (freq 2.0, loadavg 0.0), and monitors that
+    // compare types see the difference; System.Text.Json would write 2.
+    private static void WriteFloat(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value) && value == Math.Floor(value) && Math.Abs(value) < 1e16)
+        {
+            writer.WriteRawValue(value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteNumberValue(value);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Celeriac.Core.Transport;
@@ -116,32 +115,8 @@ public static class TaskMessageCodec
         && (contentType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
             || contentType.StartsWith(JsonContentType + ";", StringComparison.OrdinalIgnoreCase));
 
-    internal static ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> body, string? compression)
-    {
-        if (string.IsNullOrEmpty(compression))
-        {
-            return body;
-        }
-
-        // kombu registers zlib under 'application/x-gzip' (aliases gzip, zlib): the stream is zlib, not gzip.
-        if (compression is not ("application/x-gzip" or "gzip" or "zlib" or "application/zlib"))
-        {
-            throw new MessageDecodeException($"Compression '{compression}' is not supported; only zlib (application/x-gzip) is.");
-        }
-
-        try
-        {
-            using var input = new MemoryStream(body.ToArray());
-            using var zlib = new ZLibStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            zlib.CopyTo(output);
-            return output.ToArray();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MessageDecodeException("The body is not a valid zlib stream.", ex);
-        }
-    }
+    internal static ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> body, string? compression) =>
+        MessageCompression.Decompress(body, compression);
 
     private static TaskMessage DecodeV2(TransportMessage message, JsonElement body)
     {

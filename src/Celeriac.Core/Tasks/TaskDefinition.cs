@@ -18,6 +18,7 @@ public sealed class TaskDefinition
     private readonly bool _takesRest;
     private readonly Func<object, Task<object?>>? _awaitResult;
     private readonly string _functionName;
+    private TaskOptions _options;
 
     internal TaskDefinition(TaskRegistration registration, Func<Type, bool> isService)
     {
@@ -28,13 +29,33 @@ public sealed class TaskDefinition
         _awaitResult = CreateAwaiter(registration.Method.ReturnType);
         var dot = registration.Name.LastIndexOf('.');
         _functionName = dot >= 0 ? registration.Name[(dot + 1)..] : registration.Name;
+        _options = registration.Options;
     }
 
     /// <summary>The task name.</summary>
     public string Name => _registration.Name;
 
-    /// <summary>Per-task settings.</summary>
-    public TaskOptions Options => _registration.Options;
+    /// <summary>
+    /// Per-task settings: as registered, then as remote control changed them (<c>time_limit</c>, <c>rate_limit</c>),
+    /// as Celery's control commands change the task's attributes. Read it when a task starts.
+    /// </summary>
+    public TaskOptions Options => Volatile.Read(ref _options);
+
+    /// <summary>Changes the settings; concurrent changes are applied one after the other, none lost.</summary>
+    internal void ChangeOptions(Func<TaskOptions, TaskOptions> change)
+    {
+        var current = Volatile.Read(ref _options);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _options, change(current), current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 
     /// <summary>The parameters, in declaration order.</summary>
     public IReadOnlyList<TaskParameter> Parameters => _parameters;

@@ -9,6 +9,12 @@ public sealed record TaskOptions
     /// <summary>Soft time limit: the task's token is cancelled; a task that returns anyway succeeds.</summary>
     public TimeSpan? SoftTimeLimit { get; init; }
 
+    /// <summary>
+    /// How often this worker may start the task (Celery's <c>rate_limit</c>); null for no limit. The
+    /// <c>rate_limit</c> control command changes it at runtime.
+    /// </summary>
+    public TaskRateLimit? RateLimit { get; init; }
+
     /// <summary>The defaults: no limits.</summary>
     public static TaskOptions Default { get; } = new();
 }

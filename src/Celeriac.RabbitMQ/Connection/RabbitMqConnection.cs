@@ -140,6 +140,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         AutomaticRecoveryEnabled = true,
         TopologyRecoveryEnabled = true,
         NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
-        RequestedHeartbeat = TimeSpan.FromSeconds(30),
+        RequestedHeartbeat = Heartbeat,
     };
+
+    /// <summary>The AMQP heartbeat the connection asks for.</summary>
+    internal static TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(30);
 }

@@ -74,6 +74,7 @@ internal static class WorkerSettings
         // The host must outwait the worker's own grace period, plus time to settle and say goodbye.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(15));
         services.Configure<DemoTaskOptions>(o => o.AddSleep = DemoSleepFromEnvironment());
+        services.AddSingleton<Celeriac.Core.Control.IBrokerInfo, Celeriac.RabbitMQ.Connection.RabbitMqBrokerInfo>();
         var builder = services
             .AddCeleriac()
             .ConfigureEvents(o => o.SendTaskEvents = !parse.GetValue(WithoutTaskEvents))

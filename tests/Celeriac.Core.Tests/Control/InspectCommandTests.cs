@@ -63,7 +63,8 @@ public sealed class InspectCommandTests(ITestOutputHelper output)
         Assert.Equal(JsonValueKind.Null, reserved.GetProperty("time_start").ValueKind);
         Assert.Equal(["eta", "priority", "request"], JsonShape.Keys(scheduled));
         Assert.Equal(CeleryTime.Format(eta), scheduled.GetProperty("eta").GetString());
-        Assert.Equal(3, scheduled.GetProperty("priority").GetInt32());
+        Assert.Equal(6, scheduled.GetProperty("priority").GetInt32());
+        Assert.Equal(3, scheduled.GetProperty("request").GetProperty("delivery_info").GetProperty("priority").GetInt32());
         Assert.Equal(later.Id, scheduled.GetProperty("request").GetProperty("id").GetString());
         Assert.Equal(s_requestKeys, JsonShape.Keys(scheduled.GetProperty("request")));
 

@@ -41,6 +41,7 @@ public sealed class WorkerHeartbeatGoldenTests(ITestOutputHelper output)
         var beat = worker.Publisher.Events("worker-heartbeat")[0];
         Assert.Equal(JsonShape.Keys(online), JsonShape.Keys(beat));
         Assert.Equal(2.0, beat.GetProperty("freq").GetDouble());
+        Assert.Equal("2.0", beat.GetProperty("freq").GetRawText());
         Assert.Equal("worker.heartbeat", worker.Publisher.Messages[^1].RoutingKey);
         var clocks = worker.Publisher.Events().Select(e => e.GetProperty("clock").GetInt64()).ToArray();
         Assert.Equal(clocks.Order(), clocks);

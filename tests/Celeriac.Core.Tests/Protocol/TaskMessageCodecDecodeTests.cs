@@ -107,11 +107,11 @@ public sealed class TaskMessageCodecDecodeTests
     [Fact]
     public void Decode_UnsupportedCompression_NamesIt()
     {
-        var message = Raw("[[], {}, {}]", new Dictionary<string, object?>(s_v2Headers) { ["compression"] = "application/x-bz2" });
+        var message = Raw("[[], {}, {}]", new Dictionary<string, object?>(s_v2Headers) { ["compression"] = "application/x-brotli" });
 
         var error = Assert.Throws<MessageDecodeException>(() => TaskMessageCodec.Decode(message));
 
-        Assert.Contains("'application/x-bz2'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'application/x-brotli'", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -7,6 +7,7 @@ Every command is an object with "seq" and "op"; every reply echoes "seq" and car
 op's value under "result" or an exception under "error" ({"type", "message", "traceback"}).
 """
 import json
+import math
 import sys
 import traceback
 
@@ -33,12 +34,25 @@ def error(e, tb=None):
     return {'type': type(e).__name__, 'message': str(e), 'traceback': tb}
 
 
+def finite(value):
+    """Python's json writes Infinity and NaN, which JSON readers refuse (Celery's conf has result_backend_max_retries=inf)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def run(cmd):
     op = cmd['op']
     if op == 'delay':
         return {'result': sent(add.delay(*cmd.get('args', [])))}
     if op == 'send_task':
-        return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {})))}
+        # options: further apply_async options, e.g. {"compression": "bzip2"}
+        return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {}),
+                                             **cmd.get('options', {})))}
     if op == 'ready':
         return {'result': result(cmd['id']).ready()}
     if op == 'state':
@@ -58,7 +72,11 @@ def run(cmd):
         return {'result': app.control.ping(timeout=cmd.get('timeout', 1.0))}
     if op == 'inspect':
         inspect = app.control.inspect(timeout=cmd.get('timeout', 1.0), destination=cmd.get('destination'))
-        return {'result': getattr(inspect, cmd['method'])()}
+        return {'result': getattr(inspect, cmd['method'])(**cmd.get('kwargs', {}))}
+    if op == 'control':
+        # app.control.<method>(*args, **kwargs, reply=True, destination=...): the list of replies
+        return {'result': getattr(app.control, cmd['method'])(*cmd.get('args', []), reply=True, destination=cmd.get('destination'),
+                                                              timeout=cmd.get('timeout', 1.0), **cmd.get('kwargs', {}))}
     raise ValueError(f'unknown op {op!r}')
 
 
@@ -73,7 +91,7 @@ def main():
         except Exception as e:  # a broken command must not end the session
             reply = {'error': error(e, traceback.format_exc())}
         reply['seq'] = cmd.get('seq')
-        print(json.dumps(reply, default=repr), flush=True)
+        print(json.dumps(finite(reply), default=repr), flush=True)
 
 
 if __name__ == '__main__':
