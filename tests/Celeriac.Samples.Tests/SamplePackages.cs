@@ -4,7 +4,7 @@ using Celeriac.Testing;
 namespace Celeriac.Samples.Tests;
 
 /// <summary>
-/// Packs src/ once per test run (from the build test.sh just made: <c>dotnet pack --no-build</c>) under a version of
+/// Packs src/ (the projects Celeriac.Packages.slnf lists) once per test run (from the build test.sh just made: <c>dotnet pack --no-build</c>) under a version of
 /// its own, so the NuGet cache never serves a stale package, and builds examples/SampleApp against those packages.
 /// </summary>
 public sealed class SamplePackages : IAsyncLifetime
@@ -27,7 +27,7 @@ public sealed class SamplePackages : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await RunAsync("dotnet", ["pack", Path.Combine(TestEnvironment.RepositoryRoot, "Functions.sln"), "-c", TestEnvironment.Configuration, "--no-build",
+        await RunAsync("dotnet", ["pack", Path.Combine(TestEnvironment.RepositoryRoot, "Celeriac.Packages.slnf"), "-c", TestEnvironment.Configuration, "--no-build",
             "-o", PackageDirectory, $"-p:PackageVersion={Version}", "-nologo"], "pack");
 
         // Restored into a private folder (the machine's cache only as a fallback for third-party packages), so the
