@@ -24,6 +24,11 @@ internal sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOption
             errors.Add($"RabbitMqOptions.PublishTimeout (Celeriac:RabbitMq:PublishTimeout) must be positive (was {options.PublishTimeout}).");
         }
 
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"RabbitMqOptions.ConnectTimeout (Celeriac:RabbitMq:ConnectTimeout) must be positive, or unset to keep trying (was {options.ConnectTimeout}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

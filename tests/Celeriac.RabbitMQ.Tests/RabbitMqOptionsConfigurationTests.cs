@@ -14,12 +14,13 @@ public sealed class RabbitMqOptionsConfigurationTests
             ["Celeriac:RabbitMq:Url"] = "amqp://shop:pw@broker.internal:5673/shop",
             ["Celeriac:RabbitMq:ClientName"] = "shop-api",
             ["Celeriac:RabbitMq:PublishTimeout"] = "00:00:09",
+            ["Celeriac:RabbitMq:ConnectTimeout"] = "00:00:06",
         });
 
         var options = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
 
-        Assert.Equal(("amqp://shop:pw@broker.internal:5673/shop", "shop-api", TimeSpan.FromSeconds(9)),
-            (options.Url, options.ClientName, options.PublishTimeout));
+        Assert.Equal(("amqp://shop:pw@broker.internal:5673/shop", "shop-api", TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(6)),
+            (options.Url, options.ClientName, options.PublishTimeout, options.ConnectTimeout));
     }
 
     [Fact]
@@ -42,6 +43,7 @@ public sealed class RabbitMqOptionsConfigurationTests
         {
             ["Celeriac:RabbitMq:Url"] = "http://admin:S3cretPass@broker:5672/",
             ["Celeriac:RabbitMq:PublishTimeout"] = "00:00:00",
+            ["Celeriac:RabbitMq:ConnectTimeout"] = "-00:00:01",
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
@@ -50,6 +52,7 @@ public sealed class RabbitMqOptionsConfigurationTests
             [
                 "RabbitMqOptions.Url (Celeriac:RabbitMq:Url) must be an absolute amqp:// or amqps:// URL (was 'http://admin:**@broker:5672/').",
                 "RabbitMqOptions.PublishTimeout (Celeriac:RabbitMq:PublishTimeout) must be positive (was 00:00:00).",
+                "RabbitMqOptions.ConnectTimeout (Celeriac:RabbitMq:ConnectTimeout) must be positive, or unset to keep trying (was -00:00:01).",
             ],
             error.Failures);
         Assert.DoesNotContain("S3cretPass", error.Message, StringComparison.Ordinal);
