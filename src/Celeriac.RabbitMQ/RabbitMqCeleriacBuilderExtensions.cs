@@ -8,29 +8,39 @@ using Celeriac.RabbitMQ.Events;
 using Celeriac.RabbitMQ.Publishing;
 using Celeriac.RabbitMQ.Worker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the RabbitMQ transport to Celeriac.</summary>
 public static class RabbitMqCeleriacBuilderExtensions
 {
+    /// <summary>The sub-section of <c>AddCeleriac(configuration)</c>'s section the broker options bind from.</summary>
+    public const string ConfigurationSection = "RabbitMq";
+
     /// <summary>
     /// Uses RabbitMQ as the broker: confirmed publishing, the parking queue, the .NET client
-    /// (<see cref="CeleryClient"/>) and the event receiver.
+    /// (<see cref="CeleryClient"/>) and the event receiver. With <c>AddCeleriac(configuration)</c> the options are bound
+    /// from its <c>RabbitMq</c> sub-section first; they are validated when the host starts.
     /// </summary>
     public static CeleriacBuilder UseRabbitMq(this CeleriacBuilder builder, Action<RabbitMqOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<RabbitMqOptions>();
+        if (builder.Configuration is { } configuration)
+        {
+            // Before the delegate, so options set in code win over Celeriac:RabbitMq.
+            options.Bind(configuration.GetSection(ConfigurationSection));
+        }
+
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o => Uri.TryCreate(o.Url, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps",
-            "The broker URL must be an absolute amqp:// or amqps:// URL.").ValidateOnStart();
-
+        options.ValidateOnStart();
         var services = builder.Services;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
         services.TryAddSingleton<RabbitMqConnection>();
         services.TryAddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<IMessagePublisher>(sp => sp.GetRequiredService<RabbitMqPublisher>());

@@ -1,5 +1,6 @@
 using Celeriac.Core.Records;
 using Celeriac.Records.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +47,44 @@ public sealed class SqliteCeleriacBuilderExtensionsTests : IDisposable
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("MaxBatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SqliteTaskStoreOptions.MaxBatchSize (Celeriac:Sqlite:MaxBatchSize) must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task UseSqliteStore_ConfigurationSection_BindsCeleriacSqliteAndCodeWins()
+    {
+        var path = Path.Combine(_directory, "configured.db");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Celeriac:Sqlite:FilePath"] = path,
+            ["Celeriac:Sqlite:BusyTimeout"] = "00:00:03",
+            ["Celeriac:Sqlite:MaxBatchSize"] = "64",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddCeleriac(configuration.GetSection("Celeriac")).UseSqliteStore(o => o.MaxBatchSize = 32);
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var options = provider.GetRequiredService<IOptions<SqliteTaskStoreOptions>>().Value;
+
+        Assert.Equal((path, TimeSpan.FromSeconds(3), 32), (options.FilePath, options.BusyTimeout, options.MaxBatchSize));
+        Assert.Equal(path, Assert.IsType<SqliteTaskStore>(provider.GetRequiredService<ITaskStore>()).FilePath);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task UseSqliteStore_InvalidConfiguredValue_FailsStartupNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Celeriac:Sqlite:BusyTimeout"] = "00:00:00",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddCeleriac(configuration.GetSection("Celeriac")).UseSqliteStore();
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("SqliteTaskStoreOptions.BusyTimeout (Celeriac:Sqlite:BusyTimeout) must be positive and under 24 days (was 00:00:00).", error.Failures);
     }
 
     [Fact]

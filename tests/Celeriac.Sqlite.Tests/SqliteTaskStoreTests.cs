@@ -229,9 +229,9 @@ public sealed class SqliteTaskStoreTests(ITestOutputHelper output) : TaskStoreCo
     }
 
     [Theory]
-    [InlineData("MaxBatchSize", "MaxBatchSize must be between 1")]
-    [InlineData("BusyTimeout", "BusyTimeout must be positive")]
-    [InlineData("FilePath", "FilePath must not be blank")]
+    [InlineData("MaxBatchSize", "SqliteTaskStoreOptions.MaxBatchSize (Celeriac:Sqlite:MaxBatchSize) must be between 1")]
+    [InlineData("BusyTimeout", "SqliteTaskStoreOptions.BusyTimeout (Celeriac:Sqlite:BusyTimeout) must be positive")]
+    [InlineData("FilePath", "SqliteTaskStoreOptions.FilePath (Celeriac:Sqlite:FilePath) must not be blank")]
     public void Constructor_InvalidOptions_ThrowsSayingWhich(string setting, string message)
     {
         var options = new SqliteTaskStoreOptions { FilePath = DatabasePath };

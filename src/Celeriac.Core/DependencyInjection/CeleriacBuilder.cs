@@ -2,6 +2,7 @@ using System.Reflection;
 using Celeriac.Core.Events;
 using Celeriac.Core.Revocation;
 using Celeriac.Core.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Core.DependencyInjection;
@@ -17,6 +18,13 @@ public sealed class CeleriacBuilder
 
     /// <summary>The service collection, for extensions that add parts.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// The configuration section given to <c>AddCeleriac(configuration)</c> (usually <c>Celeriac</c>), or null. Each
+    /// part binds its own sub-section from it when it is chosen (<c>Worker</c>, <c>Events</c>, <c>Revocation</c>,
+    /// <c>RabbitMq</c>, <c>Sqlite</c>, <c>Http</c>); options set in code are applied after it, so code wins.
+    /// </summary>
+    public IConfiguration? Configuration { get; internal set; }
 
     /// <summary>
     /// Declares a task: a name and a delegate, like Python's <c>@app.task</c>. Parameters bind from the

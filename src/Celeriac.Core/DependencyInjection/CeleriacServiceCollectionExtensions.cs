@@ -1,7 +1,11 @@
 using Celeriac.Core.DependencyInjection;
 using Celeriac.Core.Events;
+using Celeriac.Core.Execution;
+using Celeriac.Core.Revocation;
 using Celeriac.Core.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,11 +21,33 @@ public static class CeleriacServiceCollectionExtensions
     public static CeleriacBuilder AddCeleriac(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<EventOptions>();
+        services.AddOptions<EventOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
+        services.AddOptions<RevocationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RevocationOptions>, RevocationOptionsValidator>());
         services.AddOptions<TaskRegistryOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LamportClock>();
         services.TryAddSingleton<TaskRegistry>();
         return new CeleriacBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds Celeriac as <see cref="AddCeleriac(IServiceCollection)"/> does, with its options bound from
+    /// <paramref name="configuration"/> (usually <c>configuration.GetSection("Celeriac")</c>, so <c>appsettings.json</c>'s
+    /// <c>"Celeriac"</c> section and <c>CELERIAC__...</c> environment variables apply): <c>Worker</c>, <c>Events</c> and
+    /// <c>Revocation</c> here, and <c>RabbitMq</c>, <c>Sqlite</c> and <c>Http</c> when those parts are chosen. Options set in
+    /// code (<c>AddWorker(o => ...)</c>) are applied after the configuration. Every option is validated when the host starts.
+    /// </summary>
+    /// <example><code>builder.Services.AddCeleriac(builder.Configuration.GetSection("Celeriac")).UseRabbitMq().AddWorker().AddQueueConsumer();</code></example>
+    public static CeleriacBuilder AddCeleriac(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddCeleriac();
+        builder.Configuration = configuration;
+        services.AddOptions<WorkerOptions>().Configure(o => WorkerOptionsBinding.Bind(configuration.GetSection(WorkerOptionsBinding.Section), o));
+        services.AddOptions<EventOptions>().Bind(configuration.GetSection("Events"));
+        services.AddOptions<RevocationOptions>().Bind(configuration.GetSection("Revocation"));
+        return builder;
     }
 }

@@ -107,9 +107,9 @@ public sealed class CeleriacServiceCollectionExtensionsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", 1, 4, "Hostname must not be empty.")]
-    [InlineData("w1@vm", 0, 4, "Concurrency must be at least 1 (was 0).")]
-    [InlineData("w1@vm", 1, -1, "PrefetchMultiplier must be 0 (unlimited) or more (was -1).")]
+    [InlineData("", 1, 4, "WorkerOptions.Hostname (Celeriac:Worker:Hostname) must not be empty.")]
+    [InlineData("w1@vm", 0, 4, "WorkerOptions.Concurrency (Celeriac:Worker:Concurrency) must be at least 1 (was 0).")]
+    [InlineData("w1@vm", 1, -1, "WorkerOptions.PrefetchMultiplier (Celeriac:Worker:PrefetchMultiplier) must be 0 (unlimited) or more (was -1).")]
     public void AddWorker_InvalidWorkerOptions_AreRejectedWithAReason(string hostname, int concurrency, int prefetch, string expected)
     {
         using var services = NewWorkerCollection()

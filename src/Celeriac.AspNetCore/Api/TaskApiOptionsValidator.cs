@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.AspNetCore.Api;
+
+/// <summary>Rejects API settings that cannot work, naming the option, its configuration key and the value.</summary>
+internal sealed class TaskApiOptionsValidator : IValidateOptions<TaskApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TaskApiOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Queue))
+        {
+            errors.Add("TaskApiOptions.Queue (Celeriac:Http:Queue) must name a queue.");
+        }
+
+        if (options.MaxBodyBytes < 1)
+        {
+            errors.Add($"TaskApiOptions.MaxBodyBytes (Celeriac:Http:MaxBodyBytes) must be positive (was {options.MaxBodyBytes}).");
+        }
+
+        if (options.RetryAfterSeconds < 0)
+        {
+            errors.Add($"TaskApiOptions.RetryAfterSeconds (Celeriac:Http:RetryAfterSeconds) must not be negative (was {options.RetryAfterSeconds}).");
+        }
+
+        if (options.ApiKeys.Any(string.IsNullOrWhiteSpace))
+        {
+            // Never the keys themselves: they are secrets.
+            errors.Add("TaskApiOptions.ApiKeys (Celeriac:Http:ApiKeys) must not contain an empty key.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
