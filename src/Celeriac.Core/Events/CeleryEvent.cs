@@ -65,7 +65,7 @@ public sealed class CeleryEvent
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
             case double d: writer.WriteNumberValue(d); break;
-            case JsonElement e: e.WriteTo(writer); break;
+            case JsonElement e: CeleryJson.WriteValue(writer, e); break;
             default: JsonSerializer.Serialize(writer, value, value.GetType(), CeleryJson.Options); break;
         }
     }
