@@ -77,6 +77,8 @@ public sealed class BrokerRestartTests : IClassFixture<PrivateBrokerServerFixtur
             $"Every answer must be 202 or 503; got {unexpected.Length} others, e.g. {string.Join("; ", unexpected.Take(3).Select(a => $"{a.Status}: {a.Text}"))}");
         var unavailable = answers.Count(a => a.Status == HttpStatusCode.ServiceUnavailable);
         Assert.True(unavailable > 0, "The HTTP client should have seen the outages (503s)");
+        var withoutRetryAfter = answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable && a.RetryAfter is null).ToArray();
+        Assert.True(withoutRetryAfter.Length == 0, $"Every 503 must carry Retry-After; {withoutRetryAfter.Length} did not, e.g. {withoutRetryAfter.FirstOrDefault()?.Text}");
         Assert.True(clientProducer.Refused > 0, "The .NET client should have seen the outages (unconfirmed sends)");
 
         var lost = new List<string>();
@@ -97,11 +99,16 @@ public sealed class BrokerRestartTests : IClassFixture<PrivateBrokerServerFixtur
         Assert.True(lost.Count == 0, $"{lost.Count} accepted or confirmed tasks did not succeed with their result:\n{string.Join('\n', lost.Take(20))}");
     }
 
-    /// <summary>While the broker is away the API answers 503 (no 500, no hang).</summary>
+    /// <summary>While the broker is away the API answers 503 with Retry-After and a problem body (no 500, no hang).</summary>
     private async Task AssertUnavailableAsync(string fault)
     {
-        var (status, text) = await EnqueueAsync("tasks.noop", "{}");
-        Assert.True(status == HttpStatusCode.ServiceUnavailable, $"During {fault} POST /api/tasks/tasks.noop should answer 503, got {(int)status}: {text}");
+        using var content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync("api/tasks/tasks.noop", content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"During {fault} POST /api/tasks/tasks.noop should answer 503, got {(int)response.StatusCode}: {text}");
+        Assert.True(response.Headers.RetryAfter?.Delta is { } delta && delta > TimeSpan.Zero, $"During {fault} the 503 should carry Retry-After: {response.Headers}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("urn:celeriac:problem:broker-unavailable", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
     }
 
     /// <summary>Every part works (again): enqueue and result over HTTP, task events and heartbeats, control ping, the .NET client's send and result.</summary>

@@ -74,10 +74,16 @@ public sealed class TaskApi
         {
             await _broker.SendTaskAsync(message, _options.Queue, cancellationToken);
         }
+        catch (BrokerUnavailableException ex)
+        {
+            // Expected while the broker restarts: one line, no stack trace, and the client is told when to come back.
+            Log.BrokerUnavailable(_logger, name, ex.GetBaseException().Message);
+            return Unavailable(ex, instance);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.EnqueueFailed(_logger, name, ex);
-            return Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance));
+            return Unavailable(ex, instance);
         }
 
         // Written after the broker confirmed: a record never stands for a message that is not queued. A worker
@@ -186,6 +192,12 @@ public sealed class TaskApi
         Location = $"{RoutePrefix}/{id}",
         RetryAfterSeconds = _options.RetryAfterSeconds,
     };
+
+    // Not accepted: the client may send again after Retry-After. (A confirm lost with the connection means the broker may
+    // hold the message after all; sending again then runs the task twice, which at-least-once delivery allows.)
+    private ApiResponse Unavailable(Exception ex, string instance) =>
+        Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance))
+            with { RetryAfterSeconds = _options.RetryAfterSeconds };
 
     private static ApiProblem Problem(int status, string kind, string title, string detail, string instance) =>
         new($"urn:celeriac:problem:{kind}", title, status, detail) { Instance = instance };
