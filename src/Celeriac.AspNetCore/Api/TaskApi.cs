@@ -182,6 +182,10 @@ public sealed class TaskApi
     public ApiResponse PayloadTooLarge(string path) =>
         Respond(Problem(413, "payload-too-large", "Request body too large", $"The body exceeds {_options.MaxBodyBytes} bytes.", path));
 
+    /// <summary>The 400 answer for a request body that could not be read (a malformed chunked encoding, a body cut short).</summary>
+    public static ApiResponse UnreadableBody(string path, string reason) =>
+        Respond(Problem(400, "invalid-body", "Invalid request body", $"The request body could not be read: {reason}", path));
+
     /// <summary>The 401 answer for a request without a valid API key.</summary>
     public static ApiResponse Unauthorized(string path) =>
         Respond(Problem(401, "unauthorized", "API key required",
@@ -189,7 +193,8 @@ public sealed class TaskApi
 
     private ApiResponse Accepted(object body, string id) => new(202, body)
     {
-        Location = $"{RoutePrefix}/{id}",
+        // Escaped: an id is any text (Celery's are), and CR, LF or non-ASCII in a header would fail the whole answer.
+        Location = $"{RoutePrefix}/{Uri.EscapeDataString(id)}",
         RetryAfterSeconds = _options.RetryAfterSeconds,
     };
 
@@ -223,7 +228,9 @@ public sealed class TaskApi
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            // As the worker reads it (CeleryJson.Parse): valid UTF-8, nested no deeper than it reads, NaN and Infinity
+            // as Celery's JSON writes them. Whatever is accepted here is readable by the worker, the store and the listing.
+            using var document = CeleryJson.Parse(body);
             root = document.RootElement.Clone();
         }
         catch (JsonException ex)

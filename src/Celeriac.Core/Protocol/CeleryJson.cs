@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -23,6 +24,13 @@ public static class CeleryJson
     /// </summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
+    /// <summary>
+    /// Writes a <see cref="JsonElement"/> as its exact raw text, for hosts that serialise task arguments and results
+    /// with options of their own (the HTTP API): the default converter throws on a lone surrogate escape, which
+    /// Celery's JSON writes and the worker accepts.
+    /// </summary>
+    public static JsonConverter<JsonElement> RawElementConverter { get; } = new PythonJsonElementConverter();
+
     /// <summary>The JSON value <c>null</c>.</summary>
     public static JsonElement Null { get; } = JsonDocument.Parse("null").RootElement.Clone();
 
@@ -39,6 +47,12 @@ public static class CeleryJson
     /// </summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> utf8)
     {
+        // System.Text.Json leaves bytes inside strings unchecked until they are read; Python's json refuses them at once.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            throw new JsonException("The text is not valid UTF-8.");
+        }
+
         try
         {
             return JsonDocument.Parse(utf8, DocumentOptions);
