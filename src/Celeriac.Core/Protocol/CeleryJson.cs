@@ -71,7 +71,16 @@ public static class CeleryJson
     public static void WriteValue(Utf8JsonWriter writer, JsonElement value)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteRawValue(PythonJsonText.RestoreLiterals(JsonMarshal.GetRawUtf8Value(value)), skipInputValidation: true);
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (PythonJsonText.NeedsRawWrite(raw))
+        {
+            writer.WriteRawValue(PythonJsonText.RestoreLiterals(raw), skipInputValidation: true);
+        }
+        else
+        {
+            // The common case, byte for byte as before: compact, re-encoded by the writer.
+            value.WriteTo(writer);
+        }
     }
 
     /// <summary>A string value as Python sees it, lone surrogates included (where <see cref="JsonElement.GetString"/> throws).</summary>

@@ -25,6 +25,14 @@ internal sealed class PythonJsonElementConverter : JsonConverter<JsonElement>
             throw new InvalidOperationException("An undefined JsonElement has no JSON text.");
         }
 
-        writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(value), skipInputValidation: true);
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (PythonJsonText.NeedsRawWrite(raw))
+        {
+            writer.WriteRawValue(raw, skipInputValidation: true);
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
     }
 }

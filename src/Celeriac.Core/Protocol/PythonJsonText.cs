@@ -95,6 +95,34 @@ internal static class PythonJsonText
         return true;
     }
 
+    /// <summary>
+    /// True when the raw text must be written as it is: it holds a marker, or a surrogate escape (<c>\ud800</c>, which
+    /// System.Text.Json fails to re-encode when it stands alone). Anything else is written the usual (compact) way.
+    /// </summary>
+    public static bool NeedsRawWrite(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf(s_markerPrefix) >= 0)
+        {
+            return true;
+        }
+
+        for (var at = json.IndexOf("\\u"u8); at >= 0 && at + 3 < json.Length; at = Next(json, at))
+        {
+            if (json[at + 2] is (byte)'d' or (byte)'D' && json[at + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static int Next(ReadOnlySpan<byte> json, int at)
+        {
+            var next = json[(at + 2)..].IndexOf("\\u"u8);
+            return next < 0 ? -1 : at + 2 + next;
+        }
+    }
+
     /// <summary>The JSON text with every marker turned back into its bare literal, as Python's json writes it.</summary>
     public static ReadOnlySpan<byte> RestoreLiterals(ReadOnlySpan<byte> json)
     {
