@@ -14,6 +14,9 @@
 #       With DATA_DIR alone, the rest is read from DATA_DIR/node.env, written by start.
 #       stop --kill ...: end the VM at once, for throwaway test data; a clean stop takes 5-9 s
 #       because the management plugin waits out a 5 s timer while shutting down.
+#   infra/rabbitmq.sh ctl DATA_DIR COMMAND [ARGS...]
+#       rabbitmqctl COMMAND against the node started from DATA_DIR (its cookie, name and epmd port),
+#       e.g. `ctl DIR stop_app` and `ctl DIR start_app` to take the broker away and back as a fault test does.
 #   infra/rabbitmq.sh start-local [PORT] | stop-local | status-local
 #       The developer's node that ./run.sh starts: celeriac@localhost, AMQP PORT (default 5672),
 #       management 15672, distribution 25672, epmd 4369, data in
@@ -242,6 +245,16 @@ cmd_status() {
   fi
 }
 
+cmd_ctl() {
+  [[ $# -ge 2 ]] || die "expected DATA_DIR COMMAND [ARGS...]"
+  parse_node_args "$1"
+  shift
+  SBIN=$(sbin_dir)
+  node_env
+  node_pid >/dev/null || die "$NAME is not running from $DATA_DIR"
+  ctl "$@"
+}
+
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]##*/}" >&2; exit 2; }
 
 [[ $# -ge 1 ]] || usage
@@ -251,6 +264,7 @@ case $sub in
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
   status) cmd_status "$@" ;;
+  ctl) cmd_ctl "$@" ;;
   start-local) cmd_start celeriac@localhost "${1:-5672}" 15672 25672 4369 "$(local_data_dir)" ;;
   stop-local|status-local)
     dir=$(local_data_dir)

@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(1400, LogLevel.Error, "Could not send task {TaskName} to the broker")]
     public static partial void EnqueueFailed(ILogger logger, string taskName, Exception error);
 
+    [LoggerMessage(1403, LogLevel.Warning, "Could not send task {TaskName}: {Reason}; answering 503 until it is back")]
+    public static partial void BrokerUnavailable(ILogger logger, string taskName, string reason);
+
     [LoggerMessage(1401, LogLevel.Warning, "Task {TaskId} is queued but its PENDING record could not be written; its worker will create the record")]
     public static partial void RecordWriteFailed(ILogger logger, string taskId, Exception error);
 

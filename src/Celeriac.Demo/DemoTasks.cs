@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Tasks;
@@ -11,6 +13,8 @@ namespace Celeriac.Demo;
 /// </summary>
 public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider time)
 {
+    private static readonly TimeSpan s_longestDelay = TimeSpan.FromDays(49);
+
     /// <summary>x + y, after sleeping <c>CELERIAC_DEMO_ADD_SLEEP</c> seconds (cancellably). Adds ints as ints and floats as floats, like Python.</summary>
     [CeleryTask("tasks.add")]
     public async Task<JsonElement> Add(JsonElement x, JsonElement y, CancellationToken cancellationToken)
@@ -20,21 +24,45 @@ public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider ti
             await Task.Delay(options.Value.AddSleep, time, cancellationToken);
         }
 
-        if (x.ValueKind != JsonValueKind.Number || y.ValueKind != JsonValueKind.Number)
+        var left = PythonNumber(x);
+        var right = PythonNumber(y);
+        if (left is null || right is null)
         {
             throw new CeleryException("TypeError", $"unsupported operand type(s) for +: '{PythonType(x)}' and '{PythonType(y)}'");
         }
 
-        return x.TryGetInt64(out var a) && y.TryGetInt64(out var b) && IsInteger(x) && IsInteger(y)
+        // Python's int has no size limit (2**70 + 1 is exact); int + float is a float.
+        return left is BigInteger a && right is BigInteger b
             ? CeleryJson.ToElement(a + b)
-            : CeleryJson.ToElement(x.GetDouble() + y.GetDouble());
+            : CeleryJson.ToElement(ToFloat(left) + ToFloat(right));
     }
 
-    /// <summary>Sleeps (cancellably) and returns the seconds slept.</summary>
+    /// <summary>Sleeps (cancellably) and returns the seconds slept; refuses what Python's <c>time.sleep</c> refuses.</summary>
     [CeleryTask("tasks.sleep")]
     public async Task<double> Sleep(double seconds, CancellationToken cancellationToken)
     {
-        await Task.Delay(TimeSpan.FromSeconds(seconds), time, cancellationToken);
+        if (double.IsNaN(seconds))
+        {
+            throw new CeleryException("ValueError", "Invalid value NaN (not a number)");
+        }
+
+        if (seconds < 0)
+        {
+            // TimeSpan.FromSeconds(-0.001) is Timeout.InfiniteTimeSpan: without this check the task never returned.
+            throw new CeleryException("ValueError", "sleep length must be non-negative");
+        }
+
+        if (seconds > TimeSpan.MaxValue.TotalSeconds)
+        {
+            throw new CeleryException("OverflowError", "timestamp too large to convert to C _PyTime_t");
+        }
+
+        // Task.Delay takes at most about 49 days at a time.
+        for (var left = TimeSpan.FromSeconds(seconds); left > TimeSpan.Zero; left -= s_longestDelay)
+        {
+            await Task.Delay(left < s_longestDelay ? left : s_longestDelay, time, cancellationToken);
+        }
+
         return seconds;
     }
 
@@ -53,6 +81,39 @@ public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider ti
     public static Dictionary<string, JsonElement> Echo(TaskArguments arguments) =>
         new() { ["args"] = arguments.Positional, ["kwargs"] = arguments.Keyword };
 
+    /// <summary>A JSON value as a Python int (<see cref="BigInteger"/>) or float (<see cref="double"/>, nan and inf included); null for other types.</summary>
+    private static object? PythonNumber(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return IsInteger(value)
+                ? BigInteger.Parse(value.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+                : value.GetDouble();
+        }
+
+        return value.ValueKind == JsonValueKind.Object && IsFloatMarker(value) ? value.Deserialize<double>(CeleryJson.Options) : null;
+    }
+
+    private static double ToFloat(object number) => number switch
+    {
+        BigInteger integer when (double)integer is var converted && double.IsFinite(converted) => converted,
+        BigInteger => throw new CeleryException("OverflowError", "int too large to convert to float"),
+        _ => (double)number,
+    };
+
+    private static bool IsFloatMarker(JsonElement value)
+    {
+        try
+        {
+            _ = value.Deserialize<double>(CeleryJson.Options);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsInteger(JsonElement number)
     {
         var raw = number.GetRawText();
@@ -65,7 +126,7 @@ public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider ti
         JsonValueKind.Number => IsInteger(value) ? "int" : "float",
         JsonValueKind.True or JsonValueKind.False => "bool",
         JsonValueKind.Array => "list",
-        JsonValueKind.Object => "dict",
+        JsonValueKind.Object => IsFloatMarker(value) ? "float" : "dict",
         _ => "NoneType",
     };
 }

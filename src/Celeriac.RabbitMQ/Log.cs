@@ -14,6 +14,15 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Warning, "A publishing channel closed ({Reason}); opening a new one")]
     public static partial void PublishChannelReplaced(ILogger logger, string reason);
 
+    [LoggerMessage(2003, LogLevel.Warning, "Lost the connection to {Url} ({Reason}); reconnecting every {Seconds}s")]
+    public static partial void ConnectionLost(ILogger logger, string url, string reason, double seconds);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Cannot reconnect to {Url} yet: {Reason}. Trying again in {Seconds}s...")]
+    public static partial void ReconnectFailed(ILogger logger, string url, string reason, double seconds);
+
+    [LoggerMessage(2005, LogLevel.Information, "Reconnected to {Url}; queues, consumers and channels restored")]
+    public static partial void Reconnected(ILogger logger, string url);
+
     [LoggerMessage(2100, LogLevel.Information, "{Hostname} ready.")]
     public static partial void WorkerReady(ILogger logger, string hostname);
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 
@@ -35,7 +36,9 @@ internal static class TaskRecordJson
     private static string? RawText(JsonElement? element) =>
         element is { ValueKind: not JsonValueKind.Undefined } e ? e.GetRawText() : null;
 
-    private static JsonElement? Parse(string? text) => text is null ? null : JsonElement.Parse(text);
+    // As deep as the worker reads task bodies: what it accepted must read back (the default, 64, made the record of a
+    // task nested deeper unreadable, and the worker redelivered it forever).
+    private static JsonElement? Parse(string? text) => text is null ? null : JsonElement.Parse(text, CeleryJson.DocumentOptions);
 
     private static JsonSerializerOptions CreateOptions()
     {
@@ -44,6 +47,7 @@ internal static class TaskRecordJson
             // Stored, never served to a browser: keep non-ASCII text readable for someone using the sqlite3 shell.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            MaxDepth = CeleryJson.MaxDepth,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropComputedProperties } },
         };
         options.Converters.Add(new TaskStateJsonConverter());

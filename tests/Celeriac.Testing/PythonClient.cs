@@ -58,6 +58,14 @@ public sealed class PythonClient : IAsyncDisposable
         (await ResultAsync(new() { ["op"] = "send_task", ["name"] = name, ["args"] = args ?? [], ["kwargs"] = kwargs ?? new Dictionary<string, object?>() }))
         .GetString()!;
 
+    /// <summary>
+    /// <c>app.send_task(name, args=eval(args)).get(timeout)</c>, with the arguments written as a Python expression
+    /// (<c>"[float('nan'), 2**70]"</c>) for values JSON cannot carry to the driver. The reply has <c>repr</c> and
+    /// <c>type</c> of the result, or <c>error</c> (<c>type</c>, <c>message</c>, <c>traceback</c>).
+    /// </summary>
+    public Task<JsonElement> CallPythonAsync(string name, string args, TimeSpan timeout) =>
+        ResultAsync(new() { ["op"] = "call_python", ["name"] = name, ["args"] = args, ["timeout"] = timeout.TotalSeconds }, timeout + s_replyTimeout);
+
     /// <summary><c>app.send_task(name, args, **options)</c> with further <c>apply_async</c> options (e.g. <c>compression</c>); the task id.</summary>
     public async Task<string> SendTaskWithOptionsAsync(string name, object[] args, IReadOnlyDictionary<string, object?> options) =>
         (await ResultAsync(new() { ["op"] = "send_task", ["name"] = name, ["args"] = args, ["options"] = options })).GetString()!;
@@ -117,9 +125,11 @@ public sealed class PythonClient : IAsyncDisposable
         _gate.Dispose();
     }
 
-    private async Task<JsonElement> ResultAsync(Dictionary<string, object?> command)
+    private Task<JsonElement> ResultAsync(Dictionary<string, object?> command) => ResultAsync(command, s_replyTimeout);
+
+    private async Task<JsonElement> ResultAsync(Dictionary<string, object?> command, TimeSpan timeout)
     {
-        var reply = await CallAsync(command, s_replyTimeout);
+        var reply = await CallAsync(command, timeout);
         if (reply.TryGetProperty("error", out var error))
         {
             throw new InvalidOperationException($"The Python client failed on {JsonSerializer.Serialize(command)}: {error}");

@@ -12,41 +12,48 @@ namespace Celeriac.Testing;
 public sealed class RabbitMqVirtualHost : IAsyncDisposable
 {
     private readonly HttpClient _http;
+    private readonly Uri _brokerUrl;
 
-    private RabbitMqVirtualHost(string name, HttpClient http)
+    private RabbitMqVirtualHost(string name, HttpClient http, Uri brokerUrl)
     {
         Name = name;
         _http = http;
+        _brokerUrl = brokerUrl;
     }
 
     /// <summary>The vhost name.</summary>
     public string Name { get; }
 
     /// <summary>The AMQP URL of this vhost, for Celeriac.</summary>
-    public string AmqpUrl => new UriBuilder(TestEnvironment.BrokerUrl) { Path = "/" + Uri.EscapeDataString(Name) }.Uri.ToString();
+    public string AmqpUrl => new UriBuilder(_brokerUrl) { Path = "/" + Uri.EscapeDataString(Name) }.Uri.ToString();
 
     /// <summary>The same URL as Python Celery writes it.</summary>
     public string PyAmqpUrl
     {
         get
         {
-            var broker = TestEnvironment.BrokerUrl;
+            var broker = _brokerUrl;
             return $"pyamqp://{broker.UserInfo}@{broker.Host}:{broker.Port}/{Name}";
         }
     }
 
-    /// <summary>Creates a uniquely named vhost and grants guest full rights on it.</summary>
-    public static async Task<RabbitMqVirtualHost> CreateAsync(string prefix = "test")
+    /// <summary>Creates a uniquely named vhost on the test node and grants guest full rights on it.</summary>
+    public static Task<RabbitMqVirtualHost> CreateAsync(string prefix = "test") =>
+        CreateAsync(prefix, TestEnvironment.BrokerUrl, TestEnvironment.ManagementUrl);
+
+    /// <summary>Creates a uniquely named vhost on another node (e.g. a <see cref="PrivateRabbitMqNode"/>) and grants its user full rights on it.</summary>
+    public static async Task<RabbitMqVirtualHost> CreateAsync(string prefix, Uri brokerUrl, Uri managementUrl)
     {
-        var http = new HttpClient { BaseAddress = TestEnvironment.ManagementUrl, Timeout = TimeSpan.FromSeconds(30) };
-        var user = TestEnvironment.BrokerUrl.UserInfo.Split(':');
+        ArgumentNullException.ThrowIfNull(brokerUrl);
+        var http = new HttpClient { BaseAddress = managementUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var user = brokerUrl.UserInfo.Split(':');
         http.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.UnescapeDataString(user[0])}:{Uri.UnescapeDataString(user[1])}")));
         var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
         (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
         (await http.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user[0])}",
             new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-        return new RabbitMqVirtualHost(name, http);
+        return new RabbitMqVirtualHost(name, http, brokerUrl);
     }
 
     /// <summary>A queue's details from the management API (messages, arguments, durable, ...); null if it does not exist.</summary>

@@ -74,10 +74,16 @@ public sealed class TaskApi
         {
             await _broker.SendTaskAsync(message, _options.Queue, cancellationToken);
         }
+        catch (BrokerUnavailableException ex)
+        {
+            // Expected while the broker restarts: one line, no stack trace, and the client is told when to come back.
+            Log.BrokerUnavailable(_logger, name, ex.GetBaseException().Message);
+            return Unavailable(ex, instance);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.EnqueueFailed(_logger, name, ex);
-            return Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance));
+            return Unavailable(ex, instance);
         }
 
         // Written after the broker confirmed: a record never stands for a message that is not queued. A worker
@@ -176,6 +182,10 @@ public sealed class TaskApi
     public ApiResponse PayloadTooLarge(string path) =>
         Respond(Problem(413, "payload-too-large", "Request body too large", $"The body exceeds {_options.MaxBodyBytes} bytes.", path));
 
+    /// <summary>The 400 answer for a request body that could not be read (a malformed chunked encoding, a body cut short).</summary>
+    public static ApiResponse UnreadableBody(string path, string reason) =>
+        Respond(Problem(400, "invalid-body", "Invalid request body", $"The request body could not be read: {reason}", path));
+
     /// <summary>The 401 answer for a request without a valid API key.</summary>
     public static ApiResponse Unauthorized(string path) =>
         Respond(Problem(401, "unauthorized", "API key required",
@@ -183,9 +193,16 @@ public sealed class TaskApi
 
     private ApiResponse Accepted(object body, string id) => new(202, body)
     {
-        Location = $"{RoutePrefix}/{id}",
+        // Escaped: an id is any text (Celery's are), and CR, LF or non-ASCII in a header would fail the whole answer.
+        Location = $"{RoutePrefix}/{Uri.EscapeDataString(id)}",
         RetryAfterSeconds = _options.RetryAfterSeconds,
     };
+
+    // Not accepted: the client may send again after Retry-After. (A confirm lost with the connection means the broker may
+    // hold the message after all; sending again then runs the task twice, which at-least-once delivery allows.)
+    private ApiResponse Unavailable(Exception ex, string instance) =>
+        Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance))
+            with { RetryAfterSeconds = _options.RetryAfterSeconds };
 
     private static ApiProblem Problem(int status, string kind, string title, string detail, string instance) =>
         new($"urn:celeriac:problem:{kind}", title, status, detail) { Instance = instance };
@@ -211,7 +228,9 @@ public sealed class TaskApi
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            // As the worker reads it (CeleryJson.Parse): valid UTF-8, nested no deeper than it reads, NaN and Infinity
+            // as Celery's JSON writes them. Whatever is accepted here is readable by the worker, the store and the listing.
+            using var document = CeleryJson.Parse(body);
             root = document.RootElement.Clone();
         }
         catch (JsonException ex)

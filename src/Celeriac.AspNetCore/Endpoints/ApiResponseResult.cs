@@ -24,8 +24,12 @@ internal sealed class ApiResponseResult(ApiResponse response) : IResult
 
         if (response.Body is not null)
         {
+            // Serialised in full before the status line goes out: an answer is complete, with its Content-Length,
+            // or not sent at all (a failure half way used to leave a 200 whose body stopped mid-way).
+            var body = JsonSerializer.SerializeToUtf8Bytes(response.Body, response.Body.GetType(), ApiJson.Options);
             http.ContentType = response.ContentType;
-            await JsonSerializer.SerializeAsync(http.Body, response.Body, response.Body.GetType(), ApiJson.Options, httpContext.RequestAborted);
+            http.ContentLength = body.Length;
+            await http.Body.WriteAsync(body, httpContext.RequestAborted);
         }
     }
 }

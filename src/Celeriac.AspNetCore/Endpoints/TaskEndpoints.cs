@@ -33,7 +33,17 @@ public sealed class TaskEndpoints
             return Unauthorized(request);
         }
 
-        var body = await RequestBody.ReadAsync(request, _api.MaxBodyBytes, request.HttpContext.RequestAborted);
+        byte[]? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request, _api.MaxBodyBytes, request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The client's fault, answered as such (it used to surface as an unhandled exception logged at ERROR).
+            return new ApiResponseResult(TaskApi.UnreadableBody(request.Path, ex.Message));
+        }
+
         return new ApiResponseResult(body is null
             ? _api.PayloadTooLarge(request.Path)
             : await _api.EnqueueAsync(name, body, BaseAddress(request), request.HttpContext.RequestAborted));

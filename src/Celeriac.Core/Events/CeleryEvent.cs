@@ -74,7 +74,7 @@ public sealed class CeleryEvent
 
                 writer.WriteEndArray();
                 break;
-            case JsonElement e: e.WriteTo(writer); break;
+            case JsonElement e: CeleryJson.WriteValue(writer, e); break;
             default: JsonSerializer.Serialize(writer, value, value.GetType(), CeleryJson.Options); break;
         }
     }

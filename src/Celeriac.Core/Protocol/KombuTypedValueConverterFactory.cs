@@ -125,7 +125,7 @@ internal static class KombuTypedValue
             case JsonValueKind.Object:
                 if (TryUnwrap(element, out var tag, out _))
                 {
-                    return tag is "datetime" or "date" or "time" or "decimal" or "uuid" or "bytes" or "base64" ? null : tag ?? "";
+                    return tag is "datetime" or "date" or "time" or "decimal" or "uuid" or "bytes" or "base64" or PythonJsonText.FloatTypeTag ? null : tag ?? "";
                 }
 
                 foreach (var property in element.EnumerateObject())

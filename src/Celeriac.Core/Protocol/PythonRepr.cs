@@ -85,7 +85,7 @@ public static class PythonRepr
                 AppendNumber(builder, value);
                 break;
             case JsonValueKind.String:
-                AppendString(builder, value.GetString()!);
+                AppendString(builder, CeleryJson.GetString(value));
                 break;
             case JsonValueKind.Array:
                 builder.Append('[');
@@ -102,6 +102,11 @@ public static class PythonRepr
                 }
 
                 builder.Append(']');
+                break;
+            case JsonValueKind.Object when KombuTypedValue.TryUnwrap(value, out var tag, out var literal) && tag == PythonJsonText.FloatTypeTag
+                                           && literal.ValueKind == JsonValueKind.String && PythonJsonText.TryParseLiteral(literal.GetString(), out var special):
+                // A non-finite float (NaN, Infinity): Python's repr.
+                AppendFloat(builder, special);
                 break;
             case JsonValueKind.Object:
                 builder.Append('{');
@@ -202,8 +207,18 @@ public static class PythonRepr
         // Python prefers single quotes, and switches to double quotes when the text has ' but no ".
         var quote = value.Contains('\'', StringComparison.Ordinal) && !value.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
         builder.Append(quote);
-        foreach (var rune in value.EnumerateRunes())
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
         {
+            if (Rune.DecodeFromUtf16(rest, out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                // A lone surrogate (a Python str may hold one): Python's repr escapes it as \udXXX.
+                builder.Append(@"\u").Append(((int)rest[0]).ToString("x4", CultureInfo.InvariantCulture));
+                rest = rest[1..];
+                continue;
+            }
+
+            rest = rest[consumed..];
             switch (rune.Value)
             {
                 case '\\': builder.Append(@"\\"); break;

@@ -72,7 +72,7 @@ public sealed record TaskError(string Type, JsonElement Args, string? Module)
         writer.WriteStartObject();
         writer.WriteString("exc_type", Type);
         writer.WritePropertyName("exc_message");
-        Args.WriteTo(writer);
+        CeleryJson.WriteValue(writer, Args);
         if (Module is null)
         {
             writer.WriteNull("exc_module");

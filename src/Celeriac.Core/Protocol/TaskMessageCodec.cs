@@ -36,7 +36,7 @@ public static class TaskMessageCodec
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            document = CeleryJson.Parse(body);
         }
         catch (JsonException ex)
         {
@@ -86,8 +86,8 @@ public static class TaskMessageCodec
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            task.Args.WriteTo(writer);
-            task.Kwargs.WriteTo(writer);
+            CeleryJson.WriteValue(writer, task.Args);
+            CeleryJson.WriteValue(writer, task.Kwargs);
             writer.WriteStartObject();
             WriteEmbed(writer, "callbacks", task.Embed.Callbacks);
             WriteEmbed(writer, "errbacks", task.Embed.Errbacks);
@@ -277,7 +277,7 @@ public static class TaskMessageCodec
         writer.WritePropertyName(name);
         if (value is { } element)
         {
-            element.WriteTo(writer);
+            CeleryJson.WriteValue(writer, element);
         }
         else
         {

@@ -58,7 +58,7 @@ public sealed record TaskResult
             }
             else
             {
-                Value.WriteTo(writer);
+                CeleryJson.WriteValue(writer, Value);
             }
 
             if (Traceback is null)
@@ -83,7 +83,7 @@ public sealed record TaskResult
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = CeleryJson.Parse(body);
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Array)
             {

@@ -73,7 +73,7 @@ public sealed class CeleryClient : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var options = Options.Create(new RabbitMqOptions { Url = brokerUrl });
         var connection = new RabbitMqConnection(options, TimeProvider.System, loggerFactory.CreateLogger<RabbitMqConnection>());
-        var publisher = new RabbitMqPublisher(connection, options, loggerFactory.CreateLogger<RabbitMqPublisher>());
+        var publisher = new RabbitMqPublisher(connection, options, TimeProvider.System, loggerFactory.CreateLogger<RabbitMqPublisher>());
         return new CeleryClient(connection, publisher, new LamportClock(), TimeProvider.System, loggerFactory.CreateLogger<CeleryClient>(),
             [publisher, connection]);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace Celeriac.RabbitMQ.Connection;
@@ -11,6 +12,9 @@ namespace Celeriac.RabbitMQ.Connection;
 /// </summary>
 public sealed class RabbitMqConnection : IAsyncDisposable
 {
+    /// <summary>How often a lost connection is tried again (the library's recovery interval).</summary>
+    internal static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan[] s_retryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
 
     private readonly RabbitMqOptions _options;
@@ -59,9 +63,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
                 {
                     var connection = await CreateFactory().CreateConnectionAsync(_options.ClientName, cancellationToken);
                     await CheckVirtualHostAsync(connection, cancellationToken);
+                    connection.ConnectionShutdownAsync += OnShutdownAsync;
+                    connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+                    connection.RecoverySucceededAsync += OnRecoveredAsync;
                     _connection = connection;
                     Log.Connected(_logger, SafeUrl);
-                    return _connection;
+                    return connection;
                 }
                 catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
                 {
@@ -137,11 +144,37 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private ConnectionFactory CreateFactory() => new()
     {
         Uri = new Uri(_options.Url),
+        // The library reconnects every NetworkRecoveryInterval for as long as it takes, then redeclares the recorded
+        // topology and reopens every channel with its consumers and QoS. Publishing channels ride on that too (see
+        // RabbitMqPublisher): nothing here has to be rebuilt by hand after the broker comes back.
         AutomaticRecoveryEnabled = true,
         TopologyRecoveryEnabled = true,
-        NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
+        NetworkRecoveryInterval = RecoveryInterval,
         RequestedHeartbeat = Heartbeat,
     };
+
+    private Task OnShutdownAsync(object sender, ShutdownEventArgs e)
+    {
+        // Our own close (DisposeAsync) is no loss.
+        if (e.Initiator != ShutdownInitiator.Application)
+        {
+            Log.ConnectionLost(_logger, SafeUrl, e.ReplyText, RecoveryInterval.TotalSeconds);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
+    {
+        Log.ReconnectFailed(_logger, SafeUrl, e.Exception.GetBaseException().Message, RecoveryInterval.TotalSeconds);
+        return Task.CompletedTask;
+    }
+
+    private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
+    {
+        Log.Reconnected(_logger, SafeUrl);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The AMQP heartbeat the connection asks for.</summary>
     internal static TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(30);

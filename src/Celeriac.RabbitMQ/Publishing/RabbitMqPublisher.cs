@@ -25,11 +25,11 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
     private readonly PublishChannel _unconfirmed;
     private readonly TimeSpan _timeout;
 
-    public RabbitMqPublisher(RabbitMqConnection connection, IOptions<RabbitMqOptions> options, ILogger<RabbitMqPublisher> logger)
+    public RabbitMqPublisher(RabbitMqConnection connection, IOptions<RabbitMqOptions> options, TimeProvider time, ILogger<RabbitMqPublisher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _confirmed = new PublishChannel(connection, confirms: true, logger);
-        _unconfirmed = new PublishChannel(connection, confirms: false, logger);
+        _confirmed = new PublishChannel(connection, confirms: true, time, logger);
+        _unconfirmed = new PublishChannel(connection, confirms: false, time, logger);
         _timeout = options.Value.PublishTimeout;
     }
 
@@ -47,8 +47,11 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
         await _unconfirmed.DisposeAsync();
     }
 
-    private sealed class PublishChannel(RabbitMqConnection connection, bool confirms, ILogger logger) : IAsyncDisposable
+    private sealed class PublishChannel(RabbitMqConnection connection, bool confirms, TimeProvider time, ILogger logger) : IAsyncDisposable
     {
+        private static readonly TimeSpan s_recoveryWait = TimeSpan.FromSeconds(5);
+        private static readonly TimeSpan s_recoveryPoll = TimeSpan.FromMilliseconds(50);
+
         private readonly SemaphoreSlim _openLock = new(1, 1);
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private Session? _session;
@@ -63,10 +66,10 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
                 {
                     return confirms ? await SendConfirmedAsync(session, message, properties, cancellationToken) : await SendAsync(session, message, properties);
                 }
-                catch (AlreadyClosedException ex) when (attempt == 0)
+                catch (AlreadyClosedException) when (attempt == 0)
                 {
-                    // Closed before the message went out (a publish to a missing exchange closes the channel): once more on a new one.
-                    Replace(session, ex.ShutdownReason?.ReplyText ?? ex.Message);
+                    // Closed before the message went out (a publish to a missing exchange closes the channel, and so does the
+                    // broker going away): once more, on whatever channel GetAsync finds or opens now, or failing fast without one.
                 }
             }
         }
@@ -113,6 +116,16 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
             }
         }
 
+        /// <summary>
+        /// The session to publish on. A channel the broker closed by itself (a channel error) is replaced; one that closed
+        /// with the connection is the client library's to recover with it, so while the broker is away this fails at once
+        /// (the caller answers "unavailable"), and once the connection is back it waits briefly for the recovered channel.
+        /// </summary>
+        /// <remarks>
+        /// Invariant: <see cref="_session"/> never holds a disposed channel. A channel is dropped from it before it is
+        /// disposed, so no later call can touch a disposed object (which once made every publish fail for good after a
+        /// broker restart).
+        /// </remarks>
         private async ValueTask<Session> GetAsync(CancellationToken cancellationToken)
         {
             if (_session is { Channel.IsOpen: true } open)
@@ -123,21 +136,37 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
             await _openLock.WaitAsync(cancellationToken);
             try
             {
-                if (_session is { Channel.IsOpen: true } current)
+                var live = await connection.GetAsync(cancellationToken);
+                if (_session is { } current)
                 {
-                    return current;
+                    if (current.Channel.IsOpen)
+                    {
+                        return current;
+                    }
+
+                    var reason = current.Channel.CloseReason;
+                    if (!IsChannelError(reason))
+                    {
+                        if (!live.IsOpen)
+                        {
+                            // The broker is away: the connection recovers this channel when it comes back.
+                            throw new AlreadyClosedException(reason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 320, "The broker connection is down"));
+                        }
+
+                        if (await WaitForRecoveryAsync(current.Channel, cancellationToken))
+                        {
+                            return current;
+                        }
+                    }
+
+                    _session = null;
+                    Log.PublishChannelReplaced(logger, reason?.ReplyText ?? "closed");
+                    await current.DisposeAsync();
                 }
 
-                if (_session is { } closed)
-                {
-                    Log.PublishChannelReplaced(logger, closed.Channel.CloseReason?.ReplyText ?? "closed");
-                    closed.Channel.Dispose();
-                }
-
-                // Confirms on, the client's own tracking off (see the class remarks).
-                var channel = await (await connection.GetAsync(cancellationToken))
-                    .CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: false),
-                        cancellationToken);
+                // Confirms on, the client's own tracking off (see the class remarks). Throws while the broker is away.
+                var channel = await live.CreateChannelAsync(
+                    new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: false), cancellationToken);
                 _session = new Session(channel);
                 return _session;
             }
@@ -147,13 +176,30 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
             }
         }
 
-        private void Replace(Session broken, string reason)
+        /// <summary>
+        /// Closed by the broker for this channel alone (a publish to a missing exchange: 404, a precondition: 406, ...):
+        /// the connection will not bring it back. Closed with the connection (320 connection-forced, or the socket lost,
+        /// which the library reports as its own) it will.
+        /// </summary>
+        private static bool IsChannelError(ShutdownEventArgs? reason) =>
+            reason is { Initiator: ShutdownInitiator.Peer, ReplyCode: >= 311 and <= 313 or >= 403 and <= 406 };
+
+        /// <summary>
+        /// The connection is back; the library reopens its channels just after it has redeclared the topology. Waits a
+        /// little for that rather than open a second channel beside one that is about to come back.
+        /// </summary>
+        private async Task<bool> WaitForRecoveryAsync(IChannel channel, CancellationToken cancellationToken)
         {
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _session, null, broken), broken))
+            for (var waited = TimeSpan.Zero; waited < s_recoveryWait; waited += s_recoveryPoll)
             {
-                Log.PublishChannelReplaced(logger, reason);
-                broken.Channel.Dispose();
+                await Task.Delay(s_recoveryPoll, time, cancellationToken);
+                if (channel.IsOpen)
+                {
+                    return true;
+                }
             }
+
+            return false;
         }
     }
 
@@ -182,6 +228,9 @@ internal sealed class RabbitMqPublisher : IMessagePublisher, IAsyncDisposable
         public void Forget(ulong sequence) => _pending.TryRemove(sequence, out _);
 
         public Task CloseAsync() => Channel.CloseQuietlyAsync();
+
+        /// <summary>Lets go of a channel that is already closed (nothing to send the broker).</summary>
+        public ValueTask DisposeAsync() => Channel.DisposeAsync();
 
         private Task Settle(ulong tag, bool multiple, string? refusal)
         {

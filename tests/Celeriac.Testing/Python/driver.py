@@ -53,6 +53,16 @@ def run(cmd):
         # options: further apply_async options, e.g. {"compression": "bzip2"}
         return {'result': sent(app.send_task(cmd['name'], args=cmd.get('args', []), kwargs=cmd.get('kwargs', {}),
                                              **cmd.get('options', {})))}
+    if op == 'call_python':
+        # Arguments as Python expressions, for values this JSON line protocol cannot carry (nan, inf, 2**70, '\ud800'):
+        # Celery's own JSON sends them; the reply is the result's repr and type, which json.dumps can always write.
+        r = app.send_task(cmd['name'], args=eval(cmd['args']), kwargs=eval(cmd.get('kwargs', '{}')))  # noqa: S307 (test input)
+        results[r.id] = r
+        try:
+            value = r.get(timeout=cmd.get('timeout', 10))
+        except Exception as e:  # the task's own exception, rebuilt by Celery
+            return {'result': {'id': r.id, 'error': error(e, r.traceback)}}
+        return {'result': {'id': r.id, 'repr': repr(value), 'type': type(value).__name__}}
     if op == 'ready':
         return {'result': result(cmd['id']).ready()}
     if op == 'state':
