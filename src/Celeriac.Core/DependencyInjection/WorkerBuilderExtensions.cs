@@ -4,6 +4,7 @@ using Celeriac.Core.Events;
 using Celeriac.Core.Execution;
 using Celeriac.Core.Records;
 using Celeriac.Core.Revocation;
+using Celeriac.Core.Tasks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,7 @@ public static class WorkerBuilderExtensions
         services.TryAddSingleton<WorkerState>();
         services.TryAddSingleton<EventDispatcher>();
         services.TryAddSingleton<WorkerHeartbeat>();
+        services.TryAddSingleton<TaskRateLimiter>();
         services.TryAddSingleton<TaskProcessor>();
         services.TryAddSingleton<WorkerLifecycle>();
         services.TryAddSingleton<WorkerControlCommands>();

@@ -27,6 +27,7 @@ public sealed class TaskProcessor
     private static readonly TimeSpan s_stopWarningDelay = TimeSpan.FromSeconds(10);
 
     private readonly TaskRegistry _registry;
+    private readonly TaskRateLimiter _rateLimiter;
     private readonly RevocationGate _revocation;
     private readonly ITaskDeferral _deferral;
     private readonly Settlement _settlement;
@@ -38,13 +39,14 @@ public sealed class TaskProcessor
     private readonly SlotQueue _slots;
 
     /// <summary>Creates the processor.</summary>
-    public TaskProcessor(TaskRegistry registry, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
+    public TaskProcessor(TaskRegistry registry, TaskRateLimiter rateLimiter, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
         IMessagePublisher publisher, ITaskDeferral deferral, WorkerState state, IServiceScopeFactory scopes, TimeProvider time,
         IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _registry = registry;
+        _rateLimiter = rateLimiter;
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
         _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, _options.PersistentResults, logger);
@@ -154,9 +156,19 @@ public sealed class TaskProcessor
                 await Task.WhenAny(Task.Delay(eta - _time.GetUtcNow(), _time, request.CancellationToken), request.Stopped);
             }
 
+            var ticket = request.SlotTicket;
+            if (request.StopReason is null && !_rateLimiter.TryAcquire(request.Definition, out var wait))
+            {
+                // Its task's rate limit says not yet: wait out of line (a ticket may already hold a slot), so tasks of
+                // other names go ahead, then join the line anew.
+                ticket?.Release();
+                ticket = null;
+                await WaitForRateLimitAsync(request, wait);
+            }
+
             if (request.StopReason is null)
             {
-                slot = request.SlotTicket ?? _slots.Enqueue();
+                slot = ticket ?? _slots.Enqueue();
                 await Task.WhenAny(slot.Granted, request.Stopped);
             }
             else
@@ -173,6 +185,16 @@ public sealed class TaskProcessor
             request.SlotTicket?.Release();
             _state.Remove(request);
         }
+    }
+
+    /// <summary>Waits until the task's rate-limit token (Celery's per-worker <c>rate_limit</c>) is there and takes it, or the task is stopped.</summary>
+    private async Task WaitForRateLimitAsync(TaskRequest request, TimeSpan wait)
+    {
+        do
+        {
+            await Task.WhenAny(Task.Delay(wait, _time, request.CancellationToken), request.Stopped);
+        }
+        while (request.StopReason is null && !_rateLimiter.TryAcquire(request.Definition, out wait));
     }
 
     private async Task StartOrDiscardAsync(TaskRequest request, SlotTicket? slot)

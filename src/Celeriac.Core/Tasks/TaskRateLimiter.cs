@@ -7,10 +7,7 @@ namespace Celeriac.Core.Tasks;
 /// so tasks of other names are not held up. A limit changed at runtime (the <c>rate_limit</c> control command)
 /// takes effect at the next call: the bucket is rebuilt, as Celery's <c>reset_rate_limits</c> does.
 /// </summary>
-/// <remarks>
-/// The executor asks this before it starts a task; until the execution pipeline calls it, limits are stored and
-/// reported (<c>inspect registered</c>) but not enforced.
-/// </remarks>
+/// <remarks>The processor asks this before a task joins the line for a concurrency slot.</remarks>
 public sealed class TaskRateLimiter
 {
     private readonly TimeProvider _time;

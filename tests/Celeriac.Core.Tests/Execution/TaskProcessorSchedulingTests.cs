@@ -1,3 +1,4 @@
+using Celeriac.Core.Tasks;
 using Celeriac.Core.States;
 using Celeriac.Core.Tests.Fakes;
 using static Celeriac.Core.Tests.Fakes.TestMessages;
@@ -117,5 +118,26 @@ public sealed class TaskProcessorSchedulingTests(ITestOutputHelper output)
 
         await Wait.ForAsync(Task.WhenAll(queued.Append(blocker)), "every task to finish");
         Assert.Equal(Enumerable.Range(1, 20), order);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RateLimitedTask_WaitsForItsTokenWithoutHoldingUpOtherTasks()
+    {
+        var ran = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var worker = TestWorker.Create(output, b => b
+                .AddTask("tasks.limited", () => ran.Enqueue("limited"), new TaskOptions { RateLimit = TaskRateLimit.Parse("1/s") })
+                .AddTask("tasks.free", () => ran.Enqueue("free")),
+            o => o.Concurrency = 1);
+
+        await Wait.ForAsync(worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.limited").Encode()), default).AsTask(), "the first limited task");
+        var second = worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.limited").Encode()), default).AsTask();
+        await Wait.UntilAsync(() => worker.Time.PendingTimers == 1, "the second limited task to wait for its token");
+        await Wait.ForAsync(worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.free").Encode()), default).AsTask(),
+            "a task of another name to run while the limited one waits, with the only slot free");
+
+        Assert.Equal(["limited", "free"], ran);
+        worker.Time.Advance(TimeSpan.FromSeconds(1));
+        await Wait.ForAsync(second, "the second limited task to run once its token is there");
+        Assert.Equal(["limited", "free", "limited"], ran);
     }
 }
