@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using Celeriac.Core.DependencyInjection;
-using Celeriac.Demo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -73,12 +71,11 @@ internal static class WorkerSettings
         var shutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(ShutdownTimeout));
         // The host must outwait the worker's own grace period, plus time to settle and say goodbye.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(15));
-        services.Configure<DemoTaskOptions>(o => o.AddSleep = DemoSleepFromEnvironment());
         services.AddSingleton<Celeriac.Core.Control.IBrokerInfo, Celeriac.RabbitMQ.Connection.RabbitMqBrokerInfo>();
         var builder = services
             .AddCeleriac()
             .ConfigureEvents(o => o.SendTaskEvents = !parse.GetValue(WithoutTaskEvents))
-            .AddTasks<DemoTasks>()
+            .AddDemoTasks()
             .UseRabbitMq(o => o.Url = brokerUrl)
             .UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, Celeriac.Sqlite.SqliteTaskStoreOptions.DefaultFileName));
         if (runWorker)
@@ -117,10 +114,4 @@ internal static class WorkerSettings
     private static string ExpandHostname(string hostname) =>
         hostname.Replace("%h", Environment.MachineName, StringComparison.Ordinal)
             .Replace("%n", Environment.MachineName.Split('.')[0], StringComparison.Ordinal);
-
-    private static TimeSpan DemoSleepFromEnvironment() =>
-        double.TryParse(Environment.GetEnvironmentVariable("CELERIAC_DEMO_ADD_SLEEP"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-        && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : TimeSpan.Zero;
 }
