@@ -24,7 +24,8 @@ public sealed class WorkerLifecycle : IDisposable
     private readonly FailureBackoff _backoff;
     // Signalled only when the grace period is over: a running task is cancelled and its message requeued.
     private readonly CancellationTokenSource _abort = new();
-    private volatile bool _stopping;
+    // Signalled when the warm shutdown begins: deliveries held for a back-off go back to the queue at once.
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the lifecycle.</summary>
     public WorkerLifecycle(TaskProcessor processor, WorkerState state, TimeProvider time, IOptions<WorkerOptions> options, ILogger<WorkerLifecycle> logger)
@@ -39,7 +40,7 @@ public sealed class WorkerLifecycle : IDisposable
     }
 
     /// <summary>True once <see cref="ShutdownAsync"/> began: new deliveries go straight back to the queue.</summary>
-    public bool IsStopping => _stopping;
+    public bool IsStopping => _stopping.IsCancellationRequested;
 
     /// <summary>
     /// Processes one delivery: receives it, holds it for its ETA if need be, runs it and settles it. The returned
@@ -65,7 +66,7 @@ public sealed class WorkerLifecycle : IDisposable
     /// </summary>
     public async Task ShutdownAsync()
     {
-        _stopping = true;
+        await _stopping.CancelAsync();
 
         // Not started yet: straight back to the queue, so other workers can take them now.
         foreach (var reserved in _state.Reserved)
@@ -90,13 +91,17 @@ public sealed class WorkerLifecycle : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _abort.Dispose();
+    public void Dispose()
+    {
+        _abort.Dispose();
+        _stopping.Dispose();
+    }
 
     private async Task ProcessCoreAsync(Delivery delivery, IPrefetchWindow? prefetch)
     {
         try
         {
-            if (_stopping)
+            if (IsStopping)
             {
                 // Arrived while the host was stopping: give it straight back.
                 await delivery.Handle.RejectAsync(requeue: true, CancellationToken.None);
@@ -109,7 +114,7 @@ public sealed class WorkerLifecycle : IDisposable
                 return;
             }
 
-            if (_stopping)
+            if (IsStopping)
             {
                 // Received while the warm shutdown swept the reserved tasks: back to the queue with the rest.
                 request.Stop(TaskStopReason.Shutdown);
@@ -139,16 +144,16 @@ public sealed class WorkerLifecycle : IDisposable
         {
             // Outside the task's own code: nothing was acknowledged, so holding it a while loses nothing.
             var delay = _backoff.OnFailure(delivery.Queue, ex);
-            await DelayUnlessAbortedAsync(delay);
+            await DelayUnlessStoppingAsync(delay);
             await TryRequeueAsync(delivery);
         }
     }
 
-    private async Task DelayUnlessAbortedAsync(TimeSpan delay)
+    private async Task DelayUnlessStoppingAsync(TimeSpan delay)
     {
         try
         {
-            await Task.Delay(delay, _time, _abort.Token);
+            await Task.Delay(delay, _time, _stopping.Token);
         }
         catch (OperationCanceledException)
         {

@@ -16,7 +16,7 @@ internal static class ClientServices
         var services = new ServiceCollection();
         // Client commands print their own output; only warnings and worse from the libraries.
         services.AddCeleryConsoleLogging(level > Microsoft.Extensions.Logging.LogLevel.Warning ? level : Microsoft.Extensions.Logging.LogLevel.Warning);
-        // A one-shot command gives up on a broker that does not answer, as Celery's inspect does (about 6 s).
+        // A one-shot command gives up on a broker that does not answer within 6 s, as Celery's inspect does (about 6 s).
         services.AddCeleriac().UseRabbitMq(o => (o.Url, o.ConnectTimeout) = (brokerUrl, ConnectTimeout));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

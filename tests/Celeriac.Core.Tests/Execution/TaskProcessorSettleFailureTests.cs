@@ -45,6 +45,22 @@ public sealed class TaskProcessorSettleFailureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Lifecycle_ShutdownWhileAMessageIsHeldForTheBackOff_RequeuesItAtOnce()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1));
+        worker.Publisher.FailWhen = m => m.Exchange == "" ? new IOException("store unavailable") : null;
+        var delivery = worker.Deliver(NewTask("tasks.one").Encode());
+        var processing = worker.Lifecycle.ProcessAsync(delivery);
+        await Wait.UntilAsync(() => worker.Time.PendingTimers == 1, "the back-off timer to be set");
+
+        // The clock does not move: the warm shutdown must not wait out the back-off (nor its own grace period).
+        await Wait.ForAsync(worker.Lifecycle.ShutdownAsync(), "the warm shutdown to end without the clock moving");
+
+        Assert.True(processing.IsCompleted, "the held delivery should be settled when the shutdown returns");
+        Assert.Equal(["reject(requeue=True)"], delivery.Recorded().Calls);
+    }
+
+    [Fact]
     public async Task Lifecycle_FailuresGoOn_BackOffDoublesIsLoggedOnceAndEndsWithASuccess()
     {
         var failing = true;
