@@ -47,9 +47,18 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Error, "Can't decode message body from queue '{Queue}': {Reason} The message was parked.")]
     public static partial void UndecodableMessage(ILogger logger, string queue, string reason);
 
-    [LoggerMessage(1012, LogLevel.Warning,
-        "Task {TaskName}[{TaskId}] carries a workflow (chain, callbacks, errbacks or chord) that Celeriac does not run yet: the task runs, what follows it does not")]
-    public static partial void WorkflowNotRun(ILogger logger, string taskName, string taskId);
+    [LoggerMessage(1800, LogLevel.Debug, "Task {TaskName}[{TaskId}] sent {NextName}[{NextId}]")]
+    public static partial void WorkflowTaskSent(ILogger logger, string taskName, string taskId, string nextName, string nextId);
+
+    [LoggerMessage(1801, LogLevel.Warning,
+        "Task {TaskName}[{TaskId}] is part of a chord header; Celeriac does not count chord parts, so the chord body does not run")]
+    public static partial void ChordNotRun(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1802, LogLevel.Warning, "Task {TaskName}[{TaskId}] carries a {CanvasType} signature, which Celeriac does not run")]
+    public static partial void CanvasTypeNotRun(ILogger logger, string taskName, string taskId, string canvasType);
+
+    [LoggerMessage(1803, LogLevel.Error, "Task {TaskName}[{TaskId}] carries a workflow that cannot be read, so nothing follows it: {Reason}")]
+    public static partial void WorkflowUnreadable(ILogger logger, string taskName, string taskId, string reason);
 
     [LoggerMessage(1100, LogLevel.Information, "Tasks flagged as revoked: {TaskIds}")]
     public static partial void TasksFlaggedAsRevoked(ILogger logger, string taskIds);

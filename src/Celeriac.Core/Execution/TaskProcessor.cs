@@ -1,3 +1,4 @@
+using Celeriac.Core.Execution.Workflow;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Revocation;
 using Celeriac.Core.States;
@@ -31,6 +32,7 @@ public sealed class TaskProcessor
     private readonly RevocationGate _revocation;
     private readonly ITaskDeferral _deferral;
     private readonly Settlement _settlement;
+    private readonly WorkflowContinuation _workflow;
     private readonly TaskRunner _runner;
     private readonly WorkerState _state;
     private readonly TimeProvider _time;
@@ -50,6 +52,7 @@ public sealed class TaskProcessor
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
         _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, _options.PersistentResults, logger);
+        _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger);
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);
         _state = state;
         _time = time;
@@ -117,10 +120,6 @@ public sealed class TaskProcessor
             }
 
             Log.TaskReceived(_logger, message.DisplayName, message.Id);
-            if (message.Embed.HasWork)
-            {
-                Log.WorkflowNotRun(_logger, message.DisplayName, message.Id);
-            }
 
             var request = new TaskRequest(message, delivery, definition, _time.GetUtcNow(), ticket);
             _state.Add(request);
@@ -253,6 +252,8 @@ public sealed class TaskProcessor
         }
 
         LogOutcome(message, outcome, end, limits);
+        // Callbacks, chain and errbacks go out (confirmed) before the task is acknowledged: never lost, at worst sent twice.
+        await _workflow.ContinueAsync(message, outcome, CancellationToken.None);
         await _settlement.FinishAsync(message, outcome, request.Delivery);
         if (!code.IsCompleted)
         {

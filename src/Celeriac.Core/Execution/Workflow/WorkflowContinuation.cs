@@ -1,0 +1,63 @@
+using Celeriac.Core.Protocol;
+using Celeriac.Core.States;
+using Celeriac.Core.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Core.Execution.Workflow;
+
+/// <summary>
+/// Sends what follows a finished task (<see cref="WorkflowPlanner"/>): its callbacks and next chain step after SUCCESS,
+/// its errbacks after FAILURE. Runs before the finished task's message is acknowledged and waits for the broker's
+/// confirms, so a continuation is never lost: a crash before the ack redelivers the task, which runs again and sends
+/// its continuation again (at-least-once; the ids are the same, see <see cref="WorkflowIds"/>).
+/// </summary>
+internal sealed class WorkflowContinuation(IMessagePublisher publisher, TimeProvider time, bool persistentResults, ILogger logger)
+{
+    /// <summary>Sends the continuation of <paramref name="message"/>; throws when the broker refused a part of it.</summary>
+    public async Task ContinueAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!message.Embed.HasWork || outcome.State is not (TaskState.Success or TaskState.Failure))
+        {
+            return;
+        }
+
+        if (message.Embed.Chord is not null)
+        {
+            Log.ChordNotRun(logger, message.DisplayName, message.Id);
+        }
+
+        WorkflowPlan plan;
+        try
+        {
+            plan = outcome.State == TaskState.Success
+                ? WorkflowPlanner.OnSuccess(message, outcome.Value, time.GetUtcNow())
+                : WorkflowPlanner.OnFailure(message, time.GetUtcNow());
+        }
+        catch (FormatException ex)
+        {
+            // Not thrown on: a workflow that can never be read must not send the task back to the queue forever.
+            Log.WorkflowUnreadable(logger, message.DisplayName, message.Id, ex.Message);
+            return;
+        }
+
+        foreach (var type in plan.Unsupported.Distinct(StringComparer.Ordinal))
+        {
+            Log.CanvasTypeNotRun(logger, message.DisplayName, message.Id, type);
+        }
+
+        var sends = new List<Task>(plan.Messages.Count + plan.Abandoned.Count);
+        foreach (var next in plan.Messages)
+        {
+            Log.WorkflowTaskSent(logger, message.DisplayName, message.Id, next.Message.Name, next.Message.Id);
+            sends.Add(publisher.PublishAsync(new OutgoingMessage(next.Exchange, next.RoutingKey, TaskMessageCodec.Encode(next.Message)), cancellationToken).AsTask());
+        }
+
+        foreach (var abandoned in plan.Abandoned)
+        {
+            var result = outcome.ToResult(abandoned.TaskId).ToMessage(abandoned.ReplyTo, abandoned.TaskId, persistentResults);
+            sends.Add(publisher.PublishAsync(result, cancellationToken).AsTask());
+        }
+
+        await Task.WhenAll(sends);
+    }
+}
