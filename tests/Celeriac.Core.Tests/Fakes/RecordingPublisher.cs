@@ -17,7 +17,11 @@ public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
 
     /// <summary>The rpc:// results published to a reply queue.</summary>
     public IReadOnlyList<TaskResult> Results(string replyTo) =>
-        Messages.Where(m => m.Exchange == "" && m.RoutingKey == replyTo).Select(m => TaskResult.Decode(m.Message.Body)).ToArray();
+        Messages.Where(m => m.Exchange == "" && m.RoutingKey == replyTo && !m.Message.Headers.ContainsKey("task")).Select(m => TaskResult.Decode(m.Message.Body)).ToArray();
+
+    /// <summary>The task messages published (a workflow's next steps), decoded.</summary>
+    public IReadOnlyList<TaskMessage> Tasks() =>
+        Messages.Where(m => m.Message.Headers.ContainsKey("task")).Select(m => TaskMessageCodec.Decode(m.Message)).ToArray();
 
     /// <summary>The Celery events published, as JSON objects, optionally only those of one type.</summary>
     public IReadOnlyList<JsonElement> Events(string? type = null) =>
@@ -44,6 +48,11 @@ public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
     {
         if (message.Exchange == "")
         {
+            if (message.Message.Headers.TryGetValue("task", out var task))
+            {
+                return $"task {task} to {message.RoutingKey}";
+            }
+
             var status = JsonDocument.Parse(message.Message.Body).RootElement.TryGetProperty("status", out var s) ? s.GetString() : "?";
             return $"result {status} to {message.RoutingKey}";
         }
