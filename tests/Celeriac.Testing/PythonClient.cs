@@ -85,6 +85,28 @@ public sealed class PythonClient : IAsyncDisposable
     public Task<JsonElement> InspectAsync(string method, string node, IReadOnlyDictionary<string, object?> kwargs) =>
         ResultAsync(new() { ["op"] = "inspect", ["method"] = method, ["destination"] = new[] { node }, ["timeout"] = 5.0, ["kwargs"] = kwargs });
 
+    /// <summary>
+    /// <c>eval(expression).apply_async()</c> for a canvas written in Python (<c>"add.s(2, 2) | add.s(4)"</c>; <c>s('tasks.fail', 'x')</c>
+    /// is a signature of a task by name): the result's id, and the ids of its parents (the chain's earlier steps, nearest first).
+    /// </summary>
+    public async Task<(string Id, string[] Parents)> ApplyCanvasAsync(string expression)
+    {
+        var reply = await ResultAsync(new() { ["op"] = "apply_canvas", ["expr"] = expression });
+        return (reply.GetProperty("id").GetString()!, reply.GetProperty("parents").EnumerateArray().Select(p => p.GetString()!).ToArray());
+    }
+
+    /// <summary>
+    /// <c>app.send_task(name, args, link=[...], link_error=[...])</c> with the linked signatures (Python expressions as for
+    /// <see cref="ApplyCanvasAsync"/>) frozen first: the task's id and the ids the linked tasks will run under.
+    /// </summary>
+    public async Task<(string Id, string[] Links, string[] LinkErrors)> SendLinkedAsync(string name, object[] args, string[]? link = null, string[]? linkError = null)
+    {
+        var reply = await ResultAsync(new() { ["op"] = "send_linked", ["name"] = name, ["args"] = args, ["link"] = link ?? [], ["link_error"] = linkError ?? [] });
+        return (reply.GetProperty("id").GetString()!, Ids(reply.GetProperty("link")), Ids(reply.GetProperty("link_error")));
+
+        static string[] Ids(JsonElement list) => list.EnumerateArray().Select(p => p.GetString()!).ToArray();
+    }
+
     /// <summary><c>AsyncResult(id).ready()</c>.</summary>
     public async Task<bool> ReadyAsync(string id) => (await ResultAsync(new() { ["op"] = "ready", ["id"] = id })).GetBoolean();
 

@@ -14,6 +14,7 @@ import traceback
 sys.path.insert(0, sys.argv[1])
 
 from tasks import add, app  # noqa: E402  (the user's tasks.py, exactly as the README shows it)
+from celery import chain, group, signature  # noqa: E402
 
 results = {}
 
@@ -43,6 +44,13 @@ def finite(value):
     if isinstance(value, (list, tuple)):
         return [finite(v) for v in value]
     return value
+
+
+def canvas(expr):
+    """A canvas written in Python, e.g. "add.s(2, 2) | add.s(4)"; s('tasks.fail', 'boom') names a task tasks.py does not define."""
+    names = {'add': add, 'app': app, 'chain': chain, 'group': group, 'signature': signature,
+             's': lambda name, *args, **kwargs: app.signature(name, args=args, kwargs=kwargs)}
+    return eval(expr, names)  # noqa: S307 (test input)
 
 
 def run(cmd):
@@ -87,6 +95,23 @@ def run(cmd):
         # app.control.<method>(*args, **kwargs, reply=True, destination=...): the list of replies
         return {'result': getattr(app.control, cmd['method'])(*cmd.get('args', []), reply=True, destination=cmd.get('destination'),
                                                               timeout=cmd.get('timeout', 1.0), **cmd.get('kwargs', {}))}
+    if op == 'apply_canvas':
+        # canvas(expr).apply_async(**options): the result's id and its parents' ids, first step last
+        r = canvas(cmd['expr']).apply_async(**cmd.get('options', {}))
+        ids, p = [], r
+        while p is not None:
+            results[p.id] = p
+            ids.append(p.id)
+            p = p.parent
+        return {'result': {'id': r.id, 'parents': ids[1:]}}
+    if op == 'send_linked':
+        # app.send_task(name, args, link=[...], link_error=[...]) with each linked signature frozen first, so it has an
+        # id (and this client's reply queue) and its result can be awaited like any other.
+        link = [canvas(e) for e in cmd.get('link', [])]
+        link_error = [canvas(e) for e in cmd.get('link_error', [])]
+        frozen = {'link': [sent(sig.freeze()) for sig in link], 'link_error': [sent(sig.freeze()) for sig in link_error]}
+        r = app.send_task(cmd['name'], args=cmd.get('args', []), link=link or None, link_error=link_error or None)
+        return {'result': dict(frozen, id=sent(r))}
     raise ValueError(f'unknown op {op!r}')
 
 
