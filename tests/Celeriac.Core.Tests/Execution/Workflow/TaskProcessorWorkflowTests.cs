@@ -1,7 +1,9 @@
 using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Celeriac.Core.Tests.Fakes;
 using Celeriac.Core.Tests.GoldenWire;
+using Microsoft.Extensions.DependencyInjection;
 using static Celeriac.Core.Tests.Fakes.TestMessages;
 
 namespace Celeriac.Core.Tests.Execution.Workflow;
@@ -36,6 +38,31 @@ public sealed class TaskProcessorWorkflowTests(ITestOutputHelper output)
         Assert.Equal(task.Id, next.RootId);
         Assert.Equal(TestWorker.ReplyTo, next.ReplyTo);
         Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ThreeStepChainThroughTheWorker_RecordsEveryStepWithItsParentAndTheRoot()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.add", (int x, int y) => x + y).UseInMemoryStore());
+        var first = NewTask("tasks.add", "[2, 2]") with { Embed = Chain($"[{Add("[8]")}, {Add("[4]")}]") };
+
+        await worker.ProcessAsync(worker.Deliver(first.Encode()));
+        var second = Assert.Single(worker.Publisher.Tasks());
+        await worker.ProcessAsync(worker.Deliver(TaskMessageCodec.Encode(second)));
+        var third = Assert.Single(worker.Publisher.Tasks(), t => t.Id != second.Id);
+        await worker.ProcessAsync(worker.Deliver(TaskMessageCodec.Encode(third)));
+
+        var store = worker.Services.GetRequiredService<ITaskStore>();
+        var records = new List<TaskRecord>();
+        foreach (var id in new[] { first.Id, second.Id, third.Id })
+        {
+            records.Add(await store.GetAsync(id, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"no record for {id}"));
+        }
+
+        Assert.All(records, r => Assert.Equal((TaskState.Success, first.Id), (r.State, r.RootId)));
+        Assert.Equal([null, first.Id, second.Id], records.Select(r => r.ParentId));
+        AssertJson.Equal("16", records[2].Result!.Value);
+        Assert.Equal(2, worker.Publisher.Tasks().Count);
     }
 
     [Fact]
