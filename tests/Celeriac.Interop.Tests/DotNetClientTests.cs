@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Celeriac.Core.Protocol;
 using Celeriac.Core.States;
 using Celeriac.Interop.Tests.Support;
 using Celeriac.RabbitMQ.Client;
@@ -24,7 +25,7 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
         fixture.Log.Attach(output.WriteLine);
     }
 
-    private CeleryClient Client => _fixture.Client;
+    protected CeleryClient Client => _fixture.Client;
 
     private WorkerNode Worker => _fixture.Worker;
 
@@ -94,6 +95,20 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
         var value = await result.GetAsync(TestTimeouts.Short);
 
         AssertJson.Equal("""{"args": [1, "two", [3.5]], "kwargs": {"k": "v", "none": null}}""", value);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_WithLink_TheCallbackRunsWithTheResultAsItsFirstArgument()
+    {
+        var callback = new TaskSignature("tasks.echo", "after") { TaskId = Guid.NewGuid().ToString() };
+
+        var result = await Client.SendAsync("tasks.add", [2, 3], kwargs: null, new SendOptions { Link = [callback] }, CancellationToken.None);
+
+        Assert.Equal(5, (await result.GetAsync(TestTimeouts.Short)).GetInt32());
+        AssertJson.Equal("""{"args": [5, "after"], "kwargs": {}}""", await Client.GetResult(callback.TaskId).GetAsync(TestTimeouts.Short));
+        var received = await _fixture.Events.WaitForAsync("task-received", callback.TaskId);
+        Assert.Equal(result.Id, received.GetProperty("parent_id").GetString());
+        Assert.Equal(result.Id, received.GetProperty("root_id").GetString());
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
@@ -190,5 +205,18 @@ public sealed class DotNetClientToCeleriacWorkerTests(CeleriacWorkerFixture fixt
     {
         Assert.StartsWith("System.InvalidOperationException: boom", traceback, StringComparison.Ordinal);
         Assert.Contains("\n   at ", traceback, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_WithLinkError_TheErrbackRunsWithTheFailedTaskId()
+    {
+        // Celeriac only: a Python worker calls an errback whose function takes more than one argument (echo(*args)) in
+        // its own process with (request, exc, traceback) instead of sending it, so echo would report nothing.
+        var errback = new TaskSignature("tasks.echo") { TaskId = Guid.NewGuid().ToString() };
+
+        var result = await Client.SendAsync("tasks.fail", ["boom"], kwargs: null, new SendOptions { LinkError = [errback] }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<TaskFailedException>(() => result.GetAsync(TestTimeouts.Short));
+        AssertJson.Equal($$$"""{"args": ["{{{result.Id}}}"], "kwargs": {} }""", await Client.GetResult(errback.TaskId).GetAsync(TestTimeouts.Short));
     }
 }

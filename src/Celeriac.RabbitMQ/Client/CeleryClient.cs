@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Celeriac.Core.Events;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.States;
@@ -106,6 +107,7 @@ public sealed class CeleryClient : IAsyncDisposable
             IgnoreResult = options.IgnoreResult,
             Priority = options.Priority,
             Origin = _origin,
+            Embed = Links(options),
         };
         return await SendAsync(message, options.Queue, cancellationToken);
     }
@@ -123,6 +125,12 @@ public sealed class CeleryClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(message);
         await EnsureQueueAsync(queue, cancellationToken);
         AsyncResult? result = null;
+        if (!withReplyQueue && message.Embed.HasWork)
+        {
+            // Linked tasks with an id report here even when this one reports nowhere.
+            await _replies.EnsureStartedAsync(cancellationToken);
+        }
+
         if (withReplyQueue)
         {
             await _replies.EnsureStartedAsync(cancellationToken);
@@ -160,6 +168,21 @@ public sealed class CeleryClient : IAsyncDisposable
         {
             await owned.DisposeAsync();
         }
+    }
+
+    // A linked signature with an id reports to this client's reply queue, as one Python froze does.
+    private TaskEmbed Links(SendOptions options)
+    {
+        if (options.Link is not { Count: > 0 } && options.LinkError is not { Count: > 0 })
+        {
+            return TaskEmbed.None;
+        }
+
+        JsonElement? List(IReadOnlyList<TaskSignature>? signatures) => signatures is { Count: > 0 }
+            ? CeleryJson.ToElement(signatures.Select(s => s.ToJson(s.TaskId is null ? null : ReplyQueue)).ToArray())
+            : null;
+
+        return new TaskEmbed(List(options.Link), List(options.LinkError), null, null);
     }
 
     private AsyncResult Track(string taskId)

@@ -1,3 +1,5 @@
+using Celeriac.Core.Protocol;
+
 namespace Celeriac.RabbitMQ.Client;
 
 /// <summary>Options for sending a task, the equivalent of <c>apply_async</c>'s keyword arguments.</summary>
@@ -35,6 +37,15 @@ public sealed record SendOptions
 
     /// <summary>The id of the first task of the workflow.</summary>
     public string? RootId { get; init; }
+
+    /// <summary>
+    /// Tasks to send after this one succeeds, each with its result as first argument (Celery's <c>link=</c>). A
+    /// signature with a <see cref="TaskSignature.TaskId"/> reports its result to this client: <c>client.GetResult(id)</c>.
+    /// </summary>
+    public IReadOnlyList<TaskSignature>? Link { get; init; }
+
+    /// <summary>Tasks to send if this one fails, each with the failed task's id as first argument (Celery's <c>link_error=</c>).</summary>
+    public IReadOnlyList<TaskSignature>? LinkError { get; init; }
 
     /// <summary>The defaults.</summary>
     public static SendOptions Default { get; } = new();
