@@ -120,4 +120,18 @@ public sealed class TaskProcessorWorkflowTests(ITestOutputHelper output)
         Assert.Empty(worker.Publisher.Tasks());
         Assert.Equal(["ack"], delivery.Recorded().Calls);
     }
+
+    [Fact]
+    public async Task ProcessAsync_ChordHeaderPart_RunsAndWarnsThatTheBodyDoesNot()
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.add", (int x, int y) => x + y));
+        var task = NewTask("tasks.add", "[2, 2]") with { GroupId = "g-1", Embed = new TaskEmbed(null, null, null, Json(Add("[]"))) };
+
+        await worker.ProcessAsync(worker.Deliver(task.Encode()));
+
+        Assert.Equal(TaskState.Success, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
+        Assert.Empty(worker.Publisher.Tasks());
+        var warning = Assert.Single(worker.Logged.Entries, e => e.EventId == 1801);
+        Assert.Contains($"tasks.add[{task.Id}]", warning.Message, StringComparison.Ordinal);
+    }
 }
