@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Celeriac.Core.Protocol;
+using Celeriac.Core.States;
+using Celeriac.Functions.Execution;
+using Celeriac.Functions.Tests.Support;
+
+namespace Celeriac.Functions.Tests.Execution;
+
+/// <summary>
+/// The RabbitMQ-triggered function through the SDK's types: the trigger's body and BindingData go to the worker's one
+/// core call; a task's own outcome is a normal return (the listener acks), an infrastructure failure throws (the
+/// listener republishes).
+/// </summary>
+public sealed class ExecuteTaskFunctionTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private FunctionsUnderTest _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _app = FunctionsUnderTest.Create(output);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_AddFromPython_ReturnsRecordsSuccessAndRepliesWithTheResult()
+    {
+        var task = NewTask("tasks.add", "[2, 3]");
+        var (body, bindingData) = TriggerInput.For(task);
+
+        await _app.Execute.Run(body, _app.Client, new FakeFunctionContext(bindingData, _app.Services));
+
+        var record = await _app.Store.Inner.GetAsync(task.Id, default);
+        Assert.NotNull(record);
+        Assert.Equal(TaskState.Success, record.State);
+        Assert.Equal("5", record.Result?.GetRawText());
+        Assert.StartsWith("celeriac-functions@", record.Worker, StringComparison.Ordinal);
+        // The rpc:// reply, to the queue the Python caller named, with the task id as correlation id.
+        var reply = Assert.Single(_app.Broker.Published, p => p.RoutingKey == task.ReplyTo);
+        Assert.Equal(task.Id, reply.Message.CorrelationId);
+        Assert.Same(_app.Client, _app.Clients.GetClient());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_TaskRaises_ReturnsNormallyWithTheFailureRecorded()
+    {
+        var task = NewTask("tasks.fail", """["boom"]""");
+        var (body, bindingData) = TriggerInput.For(task);
+
+        await _app.Execute.Run(body, _app.Client, new FakeFunctionContext(bindingData, _app.Services));
+
+        var record = await _app.Store.Inner.GetAsync(task.Id, default);
+        Assert.NotNull(record);
+        Assert.Equal(TaskState.Failure, record.State);
+        Assert.Equal("InvalidOperationException", record.Error?.Type);
+        Assert.Equal("boom", record.Error?.Message);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_StoreUnavailable_ThrowsSoTheListenerRepublishes_AndRecordsNothing()
+    {
+        var task = NewTask("tasks.add", "[2, 3]");
+        var (body, bindingData) = TriggerInput.For(task);
+        _app.Store.Unavailable = true;
+
+        var error = await Assert.ThrowsAsync<TaskRequeuedException>(() => _app.Execute.Run(body, _app.Client, new FakeFunctionContext(bindingData, _app.Services)));
+
+        Assert.Contains(task.Id, error.Message, StringComparison.Ordinal);
+        _app.Store.Unavailable = false;
+        Assert.Null(await _app.Store.Inner.GetAsync(task.Id, default));
+        Assert.DoesNotContain(_app.Broker.Published, p => p.RoutingKey == task.ReplyTo);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_RepublishedCopyOfAFinishedTask_ReturnsAndLeavesTheFinalRecordAsItWas()
+    {
+        var task = NewTask("tasks.add", "[2, 3]");
+        var (body, bindingData) = TriggerInput.For(task);
+        await _app.Execute.Run(body, _app.Client, new FakeFunctionContext(bindingData, _app.Services));
+        var finished = await _app.Store.Inner.GetAsync(task.Id, default);
+
+        // The copy the listener republishes after a failed attempt carries the count header.
+        var (copy, copyBindingData) = TriggerInput.For(task, requeueCount: 1);
+        await _app.Execute.Run(copy, _app.Client, new FakeFunctionContext(copyBindingData, _app.Services));
+
+        var record = await _app.Store.Inner.GetAsync(task.Id, default);
+        Assert.Equal(TaskState.Success, record?.State);
+        // At least once, as in Celery: the copy runs, but a final record is never overwritten.
+        Assert.Equal(finished?.Timeline.Started, record?.Timeline.Started);
+        Assert.Equal(finished?.Timeline.Finished, record?.Timeline.Finished);
+    }
+
+    private static TaskMessage NewTask(string name, string args) => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        Name = name,
+        Args = JsonDocument.Parse(args).RootElement.Clone(),
+        ReplyTo = "reply-" + Guid.NewGuid().ToString("N"),
+    };
+}
