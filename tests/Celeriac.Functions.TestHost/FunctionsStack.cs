@@ -22,7 +22,7 @@ public sealed class FunctionsStack : IAsyncDisposable
     public FunctionsTestHost Functions { get; }
 
     /// <summary>Starts the extension, then the worker under the test host.</summary>
-    /// <param name="functions">The test host's options; the Durable payload is filled in here.</param>
+    /// <param name="functions">The test host's options; the Durable payload is the extension's unless they name one.</param>
     /// <param name="storageConnectionString">Azurite's connection string (the app's AzureWebJobsStorage).</param>
     /// <param name="hubName">The task hub (host.json's <c>extensions.durableTask.hubName</c> for the real host).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -48,7 +48,8 @@ public sealed class FunctionsStack : IAsyncDisposable
                 AppDll = functions.AppDll,
                 AppSettings = new Dictionary<string, string>(functions.AppSettings) { ["AzureWebJobsStorage"] = storageConnectionString },
                 HttpPort = functions.HttpPort,
-                DurableClientPayload = () => durable.DurableClientPayload,
+                // A caller's own payload (a test pointing some bindings elsewhere) wins over the extension's.
+                DurableClientPayload = functions.DurableClientPayload ?? (() => durable.DurableClientPayload),
                 RunRabbitMqListeners = functions.RunRabbitMqListeners,
                 Log = functions.Log,
             }, cancellationToken);

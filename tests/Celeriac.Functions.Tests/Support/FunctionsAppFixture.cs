@@ -79,7 +79,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
     }
 
     // What a Celery worker declares, so the trigger finds its queue and events and control replies have their exchanges.
-    private static async Task DeclareQueuesAsync(string url)
+    internal static async Task DeclareQueuesAsync(string url)
     {
         var factory = new ConnectionFactory { Uri = new Uri(url) };
         await using var connection = await factory.CreateConnectionAsync();
