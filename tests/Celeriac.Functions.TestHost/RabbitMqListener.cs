@@ -102,6 +102,8 @@ internal sealed class RabbitMqListener : IAsyncDisposable
             return;
         }
 
+        // Tests time a terminate by this line: the invocation of the message (Celery's correlation id is the task id) is over.
+        _host.Options.Log($"test host: {_function.Name} invocation for {e.BasicProperties.CorrelationId} {(result.Succeeded ? "returned" : "failed")}");
         if (result.Succeeded)
         {
             await _channel.BasicAckAsync(e.DeliveryTag, multiple: false);

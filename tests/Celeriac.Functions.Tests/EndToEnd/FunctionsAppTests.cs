@@ -133,12 +133,14 @@ public sealed class FunctionsAppTests : IDisposable
         var id = await Python.SendTaskAsync("tasks.sleep", [60]);
         await Api.WaitForStateAsync(id, "STARTED");
 
+        var sent = DateTimeOffset.UtcNow;
         await Python.RevokeAsync(id, terminate: true);
 
         var outcome = await Python.GetAsync(id, TestTimeouts.Long);
         Assert.True(outcome.Error?.Type == "TaskRevokedError", $"Python's get() should raise TaskRevokedError, got {outcome}");
         var done = await Api.WaitForFinalAsync(id);
         Assert.Equal("REVOKED", done.State);
+        await PrintTerminateTimingAsync("Python revoke(terminate=True)", id, sent, done);
         Assert.True(done.Json.GetProperty("timeline").TryGetProperty("started", out _), $"the task was running when terminated: {done}");
         // The invocation returned (a revoke is the task's outcome, not an infrastructure failure): nothing is retried.
         await Eventually.WaitAsync(async () => await _fixture.VirtualHost.GetQueueCountsAsync("celery") is { Ready: 0, Unacknowledged: 0 },
@@ -152,9 +154,28 @@ public sealed class FunctionsAppTests : IDisposable
         var id = await Api.SendAsync("tasks.sleep", """{"args": [60]}""");
         await Api.WaitForStateAsync(id, "STARTED");
 
+        var sent = DateTimeOffset.UtcNow;
         (await Api.RevokeAsync(id, terminate: true)).AssertStatus(HttpStatusCode.Accepted);
 
-        Assert.Equal("REVOKED", (await Api.WaitForFinalAsync(id)).State);
+        var done = await Api.WaitForFinalAsync(id);
+        Assert.Equal("REVOKED", done.State);
+        await PrintTerminateTimingAsync("POST /api/tasks/{id}/revoke?terminate=true", id, sent, done);
+    }
+
+    /// <summary>
+    /// How fast a terminate stops a running invocation, printed (a figure for the README, not an assertion): from just
+    /// before the revoke was sent to the REVOKED record's finished time (the worker's clock, on this machine) and to the
+    /// emulated listener seeing the invocation return.
+    /// </summary>
+    private async Task PrintTerminateTimingAsync(string how, string id, DateTimeOffset sent, ApiAnswer revoked)
+    {
+        var finished = revoked.Json.GetProperty("timeline").GetProperty("finished").GetDateTimeOffset();
+        var marker = $"ExecuteTask invocation for {id} ";
+        await Eventually.WaitAsync(() => _fixture.TimedLines.Any(l => l.Line.Contains(marker, StringComparison.Ordinal)), TestTimeouts.Long,
+            $"the invocation of {id} to end");
+        var ended = _fixture.TimedLines.First(l => l.Line.Contains(marker, StringComparison.Ordinal)).At;
+        _fixture.Log.WriteLine(FormattableString.Invariant(
+            $"TERMINATE TIMING ({how}): REVOKED recorded {(finished - sent).TotalMilliseconds:F0} ms, invocation ended {(ended - sent).TotalMilliseconds:F0} ms after the revoke was sent"));
     }
 
     [Fact(Timeout = TestTimeouts.Test)]

@@ -20,11 +20,15 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
     private PythonClient? _python;
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset, string)> _timedLines = new();
 
     public LogRelay Log { get; } = new();
 
     /// <summary>Every line the test host, the Durable extension and the worker logged so far.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>The same lines with the time each reached the fixture, for figures a test prints (never asserts on).</summary>
+    public IReadOnlyCollection<(DateTimeOffset At, string Line)> TimedLines => _timedLines;
 
     public RabbitMqVirtualHost VirtualHost => _virtualHost ?? throw NotStarted();
 
@@ -51,6 +55,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
             Log = line =>
             {
                 _lines.Enqueue(line);
+                _timedLines.Enqueue((DateTimeOffset.UtcNow, line));
                 Log.WriteLine(line);
             },
         }, AzuriteEnvironment.ConnectionString, DurableExtensionHost.NewHubName());
