@@ -64,6 +64,10 @@ public static class RabbitMqCeleriacBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddControlListener();
+        // The consumer and the pool answer add_consumer, cancel_consumer, active_queues, pool_grow and pool_shrink.
+        builder.Services.TryAddSingleton<RabbitMqTaskQueueConsumer>();
+        builder.Services.TryAddSingleton<Celeriac.Core.Control.ITaskQueueConsumer>(sp => sp.GetRequiredService<RabbitMqTaskQueueConsumer>());
+        builder.Services.TryAddSingleton<Celeriac.Core.Control.IWorkerPool, RabbitMqWorkerPool>();
         if (!builder.Services.Any(d => d.ServiceType == typeof(CeleryWorkerService)))
         {
             builder.Services.AddSingleton<CeleryWorkerService>();

@@ -141,6 +141,55 @@ public sealed class RemoteControlParityTests : IClassFixture<RemoteControlParity
         Assert.Equal(JsonValueKind.Number, celeriacBroker.GetProperty("heartbeat").ValueKind);
     }
 
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task ControlAddAndCancelConsumer_RepliesAndActiveQueuesAreCelerys()
+    {
+        const string queue = "parity-added";
+        var (celeryAdded, celeriacAdded) = await ControlBothAsync("add_consumer", [queue]);
+        try
+        {
+            Assert.Equal($"add consumer {queue}", celeryAdded.GetProperty("ok").GetString());
+            AssertJson.Equal(celeryAdded.GetRawText(), celeriacAdded);
+            // Celery consumes a little after it replied; Celeriac before it replies.
+            var celery = await EventuallyActiveQueuesAsync(_fixture.Celery.Name, queues => queues.Contains(queue));
+            var celeriac = Reply(await Python.InspectAsync("active_queues", _fixture.Celeriac.Name, new Dictionary<string, object?>()), _fixture.Celeriac.Name);
+            AssertJson.Equal(celery.GetRawText(), celeriac);
+        }
+        finally
+        {
+            var (celeryCancelled, celeriacCancelled) = await ControlBothAsync("cancel_consumer", [queue]);
+            Assert.Equal($"no longer consuming from {queue}", celeryCancelled.GetProperty("ok").GetString());
+            AssertJson.Equal(celeryCancelled.GetRawText(), celeriacCancelled);
+        }
+
+        var celeryAfter = await EventuallyActiveQueuesAsync(_fixture.Celery.Name, queues => !queues.Contains(queue));
+        var celeriacAfter = Reply(await Python.InspectAsync("active_queues", _fixture.Celeriac.Name, new Dictionary<string, object?>()), _fixture.Celeriac.Name);
+        AssertJson.Equal(celeryAfter.GetRawText(), celeriacAfter);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task ControlPoolGrowAndShrink_ReplyTheSame()
+    {
+        var (celeryGrown, celeriacGrown) = await ControlBothAsync("pool_grow", [], new Dictionary<string, object?> { ["n"] = 1 });
+        var (celeryShrunk, celeriacShrunk) = await ControlBothAsync("pool_shrink", [], new Dictionary<string, object?> { ["n"] = 1 });
+
+        Assert.Equal("pool will grow", celeryGrown.GetProperty("ok").GetString());
+        AssertJson.Equal(celeryGrown.GetRawText(), celeriacGrown);
+        Assert.Equal("pool will shrink", celeryShrunk.GetProperty("ok").GetString());
+        AssertJson.Equal(celeryShrunk.GetRawText(), celeriacShrunk);
+    }
+
+    private async Task<JsonElement> EventuallyActiveQueuesAsync(string node, Func<IReadOnlyList<string>, bool> condition)
+    {
+        JsonElement reply = default;
+        await Eventually.WaitAsync(async () =>
+        {
+            reply = Reply(await Python.InspectAsync("active_queues", node, new Dictionary<string, object?>()), node);
+            return condition(reply.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToArray());
+        }, TestTimeouts.Short, $"{node}'s active_queues to change");
+        return reply;
+    }
+
     private async Task<(JsonElement Celery, JsonElement Celeriac)> InspectBothAsync(string method, IReadOnlyDictionary<string, object?>? kwargs = null)
     {
         kwargs ??= new Dictionary<string, object?>();

@@ -119,6 +119,17 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Every channel open on this vhost with its details from the management API (<c>global_prefetch_count</c>,
+    /// <c>prefetch_count</c>, <c>consumer_count</c>, ...). Sampled every few seconds by the broker, as queue counts are.
+    /// </summary>
+    public async Task<JsonElement> GetChannelsAsync()
+    {
+        using var response = await _http.GetAsync($"api/vhosts/{Uri.EscapeDataString(Name)}/channels");
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>
     /// A queue's message counts from the management API: ready, unacknowledged and consumers. The broker refreshes
     /// these statistics every few seconds, so wait for a condition on them rather than read them once.
     /// </summary>

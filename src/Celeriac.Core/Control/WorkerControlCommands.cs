@@ -90,8 +90,8 @@ public sealed class WorkerControlCommands
             "time_limit" => TaskLimitCommands.TimeLimit(_registry, request, _logger),
             "add_consumer" => await AddConsumerAsync(request, cancellationToken),
             "cancel_consumer" => await CancelConsumerAsync(request, cancellationToken),
-            "pool_grow" => ResizePool(request, grow: true),
-            "pool_shrink" => ResizePool(request, grow: false),
+            "pool_grow" => await ResizePoolAsync(request, grow: true, cancellationToken),
+            "pool_shrink" => await ResizePoolAsync(request, grow: false, cancellationToken),
             "enable_events" => SwitchEvents(true),
             "disable_events" => SwitchEvents(false),
             "heartbeat" => await WakeupAsync(cancellationToken),
@@ -359,7 +359,7 @@ public sealed class WorkerControlCommands
         return Ok($"no longer consuming from {name}");
     }
 
-    private Dictionary<string, string> ResizePool(ControlRequest request, bool grow)
+    private async ValueTask<Dictionary<string, string>> ResizePoolAsync(ControlRequest request, bool grow, CancellationToken cancellationToken)
     {
         if (_pool is null)
         {
@@ -368,15 +368,21 @@ public sealed class WorkerControlCommands
 
         var n = request.Arguments.ValueKind == System.Text.Json.JsonValueKind.Object && request.Arguments.TryGetProperty("n", out var value)
             && value.TryGetInt32(out var count) ? count : 1;
+        if (n < 0)
+        {
+            // A negative count changes nothing, as in Celery's grow (a loop over range(n)).
+            n = 0;
+        }
+
         if (grow)
         {
-            _pool.Grow(n);
+            await _pool.GrowAsync(n, cancellationToken);
         }
         else
         {
             try
             {
-                _pool.Shrink(n);
+                await _pool.ShrinkAsync(n, cancellationToken);
             }
             catch (InvalidOperationException ex)
             {

@@ -38,6 +38,7 @@ public static class WorkerBuilderExtensions
         services.TryAddSingleton<EventDispatcher>();
         services.TryAddSingleton<WorkerHeartbeat>();
         services.TryAddSingleton<TaskRateLimiter>();
+        services.TryAddSingleton<WorkerConcurrency>();
         services.TryAddSingleton<TaskProcessor>();
         services.TryAddSingleton<WorkerLifecycle>();
         services.TryAddSingleton<WorkerControlCommands>();

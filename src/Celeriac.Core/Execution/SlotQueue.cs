@@ -3,15 +3,69 @@ namespace Celeriac.Core.Execution;
 /// <summary>
 /// The worker's concurrency slots, handed out strictly in the order tasks joined the line: with concurrency 1,
 /// tasks run in the order they were delivered, as with Celery. (<see cref="SemaphoreSlim"/> does not promise
-/// an order.)
+/// an order.) The number of slots can change while tasks hold them (<see cref="Grow"/>, <see cref="Shrink"/>).
 /// </summary>
 internal sealed class SlotQueue
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<SlotTicket> _waiting = new();
     private int _free;
+    // Slots removed by Shrink while held: the next ones returned are retired instead of handed on.
+    private int _owed;
 
-    public SlotQueue(int slots) => _free = slots;
+    public SlotQueue(int slots)
+    {
+        _free = slots;
+        Capacity = slots;
+    }
+
+    /// <summary>How many slots there are (held or free), as last set.</summary>
+    public int Capacity { get; private set; }
+
+    /// <summary>Adds <paramref name="n"/> slots; tasks waiting in line get them at once, first come first served.</summary>
+    public void Grow(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        List<SlotTicket>? granted = null;
+        lock (_lock)
+        {
+            Capacity += n;
+            // A slot still owed to an earlier shrink is simply kept.
+            var paid = Math.Min(_owed, n);
+            _owed -= paid;
+            _free += n - paid;
+            while (_free > 0 && _waiting.First is { } first)
+            {
+                _waiting.RemoveFirst();
+                first.Value.State = SlotTicket.Held;
+                _free--;
+                (granted ??= []).Add(first.Value);
+            }
+        }
+
+        granted?.ForEach(t => t.Grant());
+    }
+
+    /// <summary>
+    /// Removes <paramref name="n"/> slots: free ones at once, held ones when their task gives them back (a running task
+    /// is never stopped). Throws <see cref="InvalidOperationException"/> when fewer than one slot would remain.
+    /// </summary>
+    public void Shrink(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        lock (_lock)
+        {
+            if (Capacity - n < 1)
+            {
+                throw new InvalidOperationException("Can't shrink pool below one slot");
+            }
+
+            Capacity -= n;
+            var taken = Math.Min(_free, n);
+            _free -= taken;
+            _owed += n - taken;
+        }
+    }
 
     /// <summary>Joins the line; the ticket's <see cref="SlotTicket.Granted"/> completes when a slot is this task's.</summary>
     public SlotTicket Enqueue()
@@ -52,7 +106,12 @@ internal sealed class SlotQueue
                     return;
                 case SlotTicket.Held:
                     ticket.State = SlotTicket.Done;
-                    if (_waiting.First is { } first)
+                    if (_owed > 0)
+                    {
+                        // Retired: the pool shrank while this slot was held.
+                        _owed--;
+                    }
+                    else if (_waiting.First is { } first)
                     {
                         _waiting.RemoveFirst();
                         next = first.Value;

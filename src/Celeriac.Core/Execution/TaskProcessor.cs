@@ -43,9 +43,10 @@ public sealed class TaskProcessor
     /// <summary>Creates the processor.</summary>
     public TaskProcessor(TaskRegistry registry, TaskRateLimiter rateLimiter, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
         IMessagePublisher publisher, ITaskDeferral deferral, WorkerState state, IServiceScopeFactory scopes, TimeProvider time,
-        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger)
+        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger, WorkerConcurrency concurrency)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(concurrency);
         _options = options.Value;
         _registry = registry;
         _rateLimiter = rateLimiter;
@@ -57,7 +58,8 @@ public sealed class TaskProcessor
         _state = state;
         _time = time;
         _logger = logger;
-        _slots = new SlotQueue(_options.Concurrency);
+        // Shared with the host's pool, which pool_grow and pool_shrink resize.
+        _slots = concurrency.Slots;
     }
 
     /// <summary>Receives and executes one delivery.</summary>

@@ -17,12 +17,30 @@ public static class CeleryTopology
     /// A task queue as Celery's default routing declares it: a durable direct exchange and a durable queue
     /// of the same name, bound with the queue name as key, without arguments.
     /// </summary>
-    public static async Task DeclareTaskQueueAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    public static Task DeclareTaskQueueAsync(IChannel channel, string queue, CancellationToken cancellationToken) =>
+        DeclareTaskQueueAsync(channel, ConsumedQueue.Named(queue), cancellationToken);
+
+    /// <summary>
+    /// A task queue as Celery's worker declares one it is told to consume (<c>add_consumer</c>, kombu's
+    /// <c>Queue(name, Exchange(exchange, type), routing_key)</c>): a durable exchange of the given name and type and a
+    /// durable queue without arguments, bound with the routing key. The default exchange (<c>""</c>) is neither
+    /// declared nor bound: every queue is on it already.
+    /// </summary>
+    public static async Task DeclareTaskQueueAsync(IChannel channel, ConsumedQueue queue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        await channel.ExchangeDeclareAsync(queue, ExchangeType.Direct, durable: true, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(queue, queue, queue, arguments: null, cancellationToken: cancellationToken);
+        ArgumentNullException.ThrowIfNull(queue);
+        if (queue.Exchange.Length > 0)
+        {
+            await channel.ExchangeDeclareAsync(queue.Exchange, queue.ExchangeType, durable: true, autoDelete: false, arguments: null,
+                cancellationToken: cancellationToken);
+        }
+
+        await channel.QueueDeclareAsync(queue.Name, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+        if (queue.Exchange.Length > 0)
+        {
+            await channel.QueueBindAsync(queue.Name, queue.Exchange, queue.RoutingKey, arguments: null, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>

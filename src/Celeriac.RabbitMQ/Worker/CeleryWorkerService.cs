@@ -1,13 +1,7 @@
 using Celeriac.Core.Execution;
-using Celeriac.Core.Transport;
-using Celeriac.RabbitMQ.Connection;
-using Celeriac.RabbitMQ.Publishing;
-using Celeriac.RabbitMQ.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Celeriac.RabbitMQ.Worker;
 
@@ -18,7 +12,7 @@ namespace Celeriac.RabbitMQ.Worker;
 /// </summary>
 public sealed class CeleryWorkerService : BackgroundService
 {
-    private readonly RabbitMqConnection _connection;
+    private readonly RabbitMqTaskQueueConsumer _consumer;
     private readonly WorkerLifecycle _lifecycle;
     private readonly CeleryControlListener _control;
     private readonly WorkerOptions _options;
@@ -26,11 +20,11 @@ public sealed class CeleryWorkerService : BackgroundService
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the worker.</summary>
-    public CeleryWorkerService(RabbitMqConnection connection, WorkerLifecycle lifecycle, CeleryControlListener control, IOptions<WorkerOptions> options,
+    public CeleryWorkerService(RabbitMqTaskQueueConsumer consumer, WorkerLifecycle lifecycle, CeleryControlListener control, IOptions<WorkerOptions> options,
         ILogger<CeleryWorkerService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _connection = connection;
+        _consumer = consumer;
         _lifecycle = lifecycle;
         _control = control;
         _options = options.Value;
@@ -43,31 +37,10 @@ public sealed class CeleryWorkerService : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IChannel? tasks = null;
-        var consumerTags = new List<string>();
         try
         {
-            var connection = await _connection.GetAsync(stoppingToken);
-            await DeclareQueuesAsync(stoppingToken);
-
-            tasks = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
-            var prefetch = new PrefetchController(tasks, _options.PrefetchCount);
-            if (prefetch.Enabled)
-            {
-                // Global (per channel), as kombu sets it on RabbitMQ >= 3.3: one window for all the queues, and the only
-                // kind of QoS the broker lets PrefetchController change for consumers that already exist.
-                await tasks.BasicQosAsync(0, _options.PrefetchCount, global: true, stoppingToken);
-            }
-
-            foreach (var queue in _options.Queues)
-            {
-                var consumer = new AsyncEventingBasicConsumer(tasks);
-                consumer.ReceivedAsync += (_, e) => OnDeliveryAsync(tasks, queue, prefetch, e);
-                consumer.UnregisteredAsync += (_, _) => OnConsumerCancelled(queue);
-                consumerTags.Add(await tasks.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken));
-            }
-
-            Log.Consuming(_logger, string.Join(", ", _options.Queues), _options.PrefetchCount, _options.Concurrency);
+            await _consumer.StartAsync(stoppingToken);
+            Log.Consuming(_logger, string.Join(", ", _consumer.Queues.Select(q => q.Name)), _consumer.PrefetchCount, _options.Concurrency);
             await _control.Ready.WaitAsync(stoppingToken);
             Log.WorkerReady(_logger, _options.Hostname);
             _ready.TrySetResult();
@@ -85,74 +58,10 @@ public sealed class CeleryWorkerService : BackgroundService
         finally
         {
             _ready.TrySetCanceled(CancellationToken.None);
-            await CancelConsumersAsync(tasks, consumerTags);
+            await _consumer.StopConsumingAsync();
             await _lifecycle.ShutdownAsync();
-            if (tasks is not null)
-            {
-                await tasks.CloseQuietlyAsync();
-            }
-
+            await _consumer.CloseAsync();
             Log.WorkerStopped(_logger);
-        }
-    }
-
-    private async Task DeclareQueuesAsync(CancellationToken cancellationToken)
-    {
-        // A dedicated channel: a declare that conflicts with an existing entity closes its channel.
-        await using var channel = await _connection.CreateChannelAsync(confirms: false, cancellationToken);
-        foreach (var queue in _options.Queues)
-        {
-            await CeleryTopology.DeclareTaskQueueAsync(channel, queue, cancellationToken);
-            await CeleryTopology.DeclareParkingQueueAsync(channel, queue, cancellationToken);
-        }
-    }
-
-    private Task OnDeliveryAsync(IChannel channel, string queue, PrefetchController prefetch, BasicDeliverEventArgs e)
-    {
-        var delivery = new Delivery
-        {
-            Message = AmqpMessageMapper.FromDelivery(e.BasicProperties, e.Body),
-            Handle = new RabbitMqDeliveryHandle(channel, e.DeliveryTag),
-            Queue = queue,
-            Exchange = e.Exchange,
-            RoutingKey = e.RoutingKey,
-            Redelivered = e.Redelivered,
-        };
-
-        // Started here, not awaited: the processor takes the delivery's place in line before its first await,
-        // so tasks run in delivery order, while the waits (record writes, confirms) of deliveries in the
-        // prefetch window overlap and their durable writes share commits. The lifecycle tracks it.
-        _ = _lifecycle.ProcessAsync(delivery, prefetch);
-        return Task.CompletedTask;
-    }
-
-    private Task OnConsumerCancelled(string queue)
-    {
-        if (!_lifecycle.IsStopping)
-        {
-            Log.ConsumerCancelled(_logger, queue);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private static async Task CancelConsumersAsync(IChannel? tasks, List<string> consumerTags)
-    {
-        if (tasks is not { IsOpen: true })
-        {
-            return;
-        }
-
-        foreach (var tag in consumerTags)
-        {
-            try
-            {
-                await tasks.BasicCancelAsync(tag);
-            }
-            catch (Exception ex) when (ChannelClosing.IsConnectionGone(ex))
-            {
-                // The connection is already gone; the broker has taken the messages back.
-            }
         }
     }
 }

@@ -154,9 +154,16 @@ public sealed class QueueAndPoolCommandTests(ITestOutputHelper output)
     {
         public int Concurrency { get; private set; } = concurrency;
 
-        public void Grow(int n) => Concurrency += n;
+        public ValueTask GrowAsync(int n, CancellationToken cancellationToken)
+        {
+            Concurrency += n;
+            return ValueTask.CompletedTask;
+        }
 
-        public void Shrink(int n) =>
+        public ValueTask ShrinkAsync(int n, CancellationToken cancellationToken)
+        {
             Concurrency = Concurrency - n >= 1 ? Concurrency - n : throw new InvalidOperationException("Can't shrink pool below one slot");
+            return ValueTask.CompletedTask;
+        }
     }
 }
