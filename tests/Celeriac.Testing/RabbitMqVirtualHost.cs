@@ -130,6 +130,18 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sets a policy on this vhost (the management API's <c>PUT /api/policies</c>): <paramref name="definition"/> (e.g.
+    /// <c>message-ttl</c>) applies to the queues whose names match <paramref name="pattern"/>. Where a queue's own
+    /// argument says otherwise, RabbitMQ takes the lower value (for a TTL, the shorter one).
+    /// </summary>
+    public async Task SetQueuePolicyAsync(string name, string pattern, IReadOnlyDictionary<string, object> definition)
+    {
+        using var response = await _http.PutAsJsonAsync($"api/policies/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(name)}",
+            new Dictionary<string, object> { ["pattern"] = pattern, ["definition"] = definition, ["apply-to"] = "queues" });
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
     /// A queue's message counts from the management API: ready, unacknowledged and consumers. The broker refreshes
     /// these statistics every few seconds, so wait for a condition on them rather than read them once.
     /// </summary>
