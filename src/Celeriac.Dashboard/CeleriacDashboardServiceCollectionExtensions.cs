@@ -5,6 +5,7 @@ using Celeriac.Dashboard.Auth;
 using Celeriac.Dashboard.Broker;
 using Celeriac.Dashboard.Live;
 using Celeriac.Dashboard.Metrics;
+using Celeriac.Dashboard.Recording;
 using Celeriac.Dashboard.Tasks;
 using Celeriac.Dashboard.Workers;
 using Celeriac.Sqlite;
@@ -20,7 +21,8 @@ public static class CeleriacDashboardServiceCollectionExtensions
     public const string ConfigurationSection = "Celeriac:Dashboard";
 
     /// <summary>
-    /// Adds the dashboard's services: the event feed (a hosted service listening to Celery events), the worker table
+    /// Adds the dashboard's services: the event feed (a hosted service listening to Celery events, which also records
+    /// tasks run by workers that keep no record, see <see cref="DashboardOptions.RecordTasksFromEvents"/>), the worker table
     /// (<see cref="IWorkerTable"/>, a SQLite file next to the task records unless one is registered before), the
     /// metrics and the RabbitMQ management client. It reads the task records through the registered
     /// <c>ITaskStore</c>, events through the RabbitMQ transport, and API keys from the HTTP API's
@@ -51,6 +53,7 @@ public static class CeleriacDashboardServiceCollectionExtensions
         services.TryAddSingleton<DashboardAccess>();
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<RabbitMqManagement>();
+        services.TryAddSingleton<EventTaskRecorder>();
         services.TryAddSingleton<DashboardEventFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<DashboardEventFeed>());
         return services;

@@ -21,6 +21,13 @@ public sealed class DashboardOptions
     /// </summary>
     public string? WorkerTablePath { get; set; }
 
+    /// <summary>
+    /// Whether the server records tasks from the Celery task events it receives, so tasks run by workers that keep no
+    /// record (Python Celery) are listed too. Events of Celeriac workers, which record their tasks themselves, are left
+    /// alone. Default: <c>true</c>.
+    /// </summary>
+    public bool RecordTasksFromEvents { get; set; } = true;
+
     /// <summary>How often the live feed pushes changed tasks to open pages. Default: 250 ms.</summary>
     public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(6008, LogLevel.Information, "Dashboard: a login with a wrong key from {Peer}")]
     public static partial void LoginFailed(ILogger logger, string? peer);
+
+    [LoggerMessage(6009, LogLevel.Debug, "Dashboard: task {TaskId} recorded as {State} from an event of {Worker}")]
+    public static partial void RecordedFromEvent(ILogger logger, string taskId, string state, string? worker);
+
+    [LoggerMessage(6010, LogLevel.Warning, "Dashboard: task {TaskId} could not be recorded from its event; its next event catches its record up")]
+    public static partial void RecordFromEventFailed(ILogger logger, string taskId, Exception error);
 }

@@ -6,6 +6,7 @@ using Celeriac.AspNetCore.Api;
 using Celeriac.Core.Events;
 using Celeriac.Core.Execution;
 using Celeriac.Core.Revocation;
+using Celeriac.Dashboard;
 using Celeriac.RabbitMQ;
 using Celeriac.Sqlite;
 using Celeriac.Testing;
@@ -39,6 +40,7 @@ public sealed partial class OptionsReferenceTests
         ("RabbitMq", typeof(RabbitMqOptions)),
         ("Sqlite", typeof(SqliteTaskStoreOptions)),
         ("Http", typeof(TaskApiOptions)),
+        ("Dashboard", typeof(DashboardOptions)),
     ];
 
     [Theory]

@@ -3,6 +3,7 @@ using Celeriac.AspNetCore.Api;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Celeriac.Dashboard.Metrics;
+using Celeriac.Dashboard.Recording;
 using Celeriac.Dashboard.Tasks;
 using Celeriac.Dashboard.Workers;
 using Celeriac.RabbitMQ.Events;
@@ -30,6 +31,7 @@ internal sealed class DashboardEventFeed : BackgroundService
 
     private readonly CeleryEventReceiver _receiver;
     private readonly ITaskStore _store;
+    private readonly EventTaskRecorder _recorder;
     private readonly IWorkerTable _workerTable;
     private readonly WorkerBoard _workers;
     private readonly TaskMetrics _metrics;
@@ -42,11 +44,12 @@ internal sealed class DashboardEventFeed : BackgroundService
     private Dictionary<string, PendingChange> _pending = new(StringComparer.Ordinal);
     private volatile bool _workersChanged;
 
-    public DashboardEventFeed(CeleryEventReceiver receiver, ITaskStore store, IWorkerTable workerTable, WorkerBoard workers, TaskMetrics metrics, LiveHub hub,
+    public DashboardEventFeed(CeleryEventReceiver receiver, ITaskStore store, EventTaskRecorder recorder, IWorkerTable workerTable, WorkerBoard workers, TaskMetrics metrics, LiveHub hub,
         StateCounts counts, TimeProvider time, IOptions<DashboardOptions> options, ILogger<DashboardEventFeed> logger)
     {
         _receiver = receiver;
         _store = store;
+        _recorder = recorder;
         _workerTable = workerTable;
         _workers = workers;
         _metrics = metrics;
@@ -156,12 +159,31 @@ internal sealed class DashboardEventFeed : BackgroundService
             return;
         }
 
+        // Recorded first, so that the page told of the change below reads the record it made.
+        MarkChanged(await _recorder.RecordAsync(@event, now, cancellationToken));
         if (_metrics.Observe(@event, now) is { } state && EventFields.TryGetString(@event, "uuid", out var id))
         {
             TaskState? expected = TaskStates.TryParseWireName(state, out var parsed) ? parsed : null;
             lock (_pendingLock)
             {
                 _pending[id] = new PendingChange(expected, 0);
+            }
+        }
+    }
+
+    // Records written from events held back until their worker was known: their pages are told now.
+    private void MarkChanged(IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        lock (_pendingLock)
+        {
+            foreach (var id in ids)
+            {
+                _pending.TryAdd(id, new PendingChange(null, 0));
             }
         }
     }
@@ -177,6 +199,7 @@ internal sealed class DashboardEventFeed : BackgroundService
             {
                 try
                 {
+                    MarkChanged(await _recorder.FlushAsync(_time.GetUtcNow(), stoppingToken));
                     await PushTasksAsync(stoppingToken);
                     if (_time.GetElapsedTime(lastStats) >= s_statsInterval)
                     {

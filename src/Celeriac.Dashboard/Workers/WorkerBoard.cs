@@ -55,6 +55,17 @@ internal sealed class WorkerBoard
         }
     }
 
+    /// <summary>Whether the worker was heard from (now or before a restart), and the software its heartbeats named (null when none did).</summary>
+    public bool TryGetSoftware(string hostname, out string? software)
+    {
+        lock (_lock)
+        {
+            var known = _workers.TryGetValue(hostname, out var entry);
+            software = entry?.Worker.Software;
+            return known;
+        }
+    }
+
     /// <summary>Every worker, online ones first, then by name.</summary>
     public IReadOnlyList<WorkerRecord> Snapshot(DateTimeOffset now)
     {
