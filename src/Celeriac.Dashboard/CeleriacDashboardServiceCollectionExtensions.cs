@@ -54,7 +54,11 @@ public static class CeleriacDashboardServiceCollectionExtensions
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<RabbitMqManagement>();
         services.TryAddSingleton<EventTaskRecorder>();
+        services.TryAddSingleton<IMetricsTable, SqliteMetricsTable>();
+        services.TryAddSingleton<MetricsPersistence>();
         services.TryAddSingleton<DashboardEventFeed>();
+        // In this order: the metrics are loaded before the feed counts its first event, and saved after it stopped.
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsPersistence>());
         services.AddHostedService(sp => sp.GetRequiredService<DashboardEventFeed>());
         return services;
     }

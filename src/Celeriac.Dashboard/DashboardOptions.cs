@@ -16,7 +16,8 @@ public sealed class DashboardOptions
     public Uri? ManagementUrl { get; set; }
 
     /// <summary>
-    /// The SQLite file of the worker table (workers seen, kept across restarts). Default: <c>dashboard.db</c> in the folder
+    /// The SQLite file of the worker table (workers seen) and of the metrics (counters, histograms, the throughput
+    /// chart's seconds), kept across restarts. Default: <c>dashboard.db</c> in the folder
     /// of the task records, or the current folder.
     /// </summary>
     public string? WorkerTablePath { get; set; }
@@ -31,7 +32,7 @@ public sealed class DashboardOptions
     /// <summary>How often the live feed pushes changed tasks to open pages. Default: 250 ms.</summary>
     public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How much throughput history the chart shows (in-memory, since the server started). Default: 10 minutes.</summary>
+    /// <summary>How much throughput history the chart shows (kept across restarts with the worker table). Default: 10 minutes.</summary>
     public TimeSpan ThroughputWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long the counts per state are reused between refreshes of all open pages. Default: 1 s.</summary>

@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(6010, LogLevel.Warning, "Dashboard: task {TaskId} could not be recorded from its event; its next event catches its record up")]
     public static partial void RecordFromEventFailed(ILogger logger, string taskId, Exception error);
+
+    [LoggerMessage(6011, LogLevel.Warning, "Dashboard: the metrics kept before this start could not be read; counters and the chart start from zero")]
+    public static partial void MetricsUnreadable(ILogger logger, Exception error);
+
+    [LoggerMessage(6012, LogLevel.Warning, "Dashboard: the metrics could not be saved; trying again in a few seconds")]
+    public static partial void MetricsNotSaved(ILogger logger, Exception error);
 }

@@ -14,7 +14,7 @@ internal static class PrometheusText
     public static string Write(MetricsSnapshot metrics, IReadOnlyDictionary<TaskState, long> records, IReadOnlyList<WorkerRecord> workers, DateTimeOffset now)
     {
         var text = new StringBuilder();
-        Header(text, "celeriac_task_events_total", "counter", "Task events received since the server started, by task name and the state they report.");
+        Header(text, "celeriac_task_events_total", "counter", "Task events the dashboard received (kept across restarts of the server), by task name and the state they report.");
         foreach (var count in metrics.Counts)
         {
             Sample(text, "celeriac_task_events_total", [("name", count.Name), ("state", count.State)], count.Count);

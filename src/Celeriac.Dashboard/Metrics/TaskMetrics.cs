@@ -5,7 +5,8 @@ namespace Celeriac.Dashboard.Metrics;
 
 /// <summary>
 /// Counters and runtime histograms per task name, and the throughput series, from the task events the dashboard
-/// receives (since the server started, like any Prometheus counter). Memory is bounded: names seen, a fixed ring of
+/// receives; <see cref="Export"/> and <see cref="Import"/> carry them across a restart of the server (see
+/// <see cref="MetricsPersistence"/>). Memory is bounded: names seen, a fixed ring of
 /// seconds, and ids waiting for their outcome (task-succeeded carries no name, so it comes from task-received).
 /// </summary>
 internal sealed class TaskMetrics
@@ -24,7 +25,12 @@ internal sealed class TaskMetrics
     private readonly HashSet<string> _knownNames = new(StringComparer.Ordinal);
     private readonly ThroughputSeries _throughput;
 
+    private long _version;
+
     public TaskMetrics(TimeSpan window) => _throughput = new ThroughputSeries(window);
+
+    /// <summary>Changes with every counted event: whether there is anything new to save.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Counts one task event received at <paramref name="now"/>. Returns the state it reports, or null for other events.</summary>
     public string? Observe(JsonElement @event, DateTimeOffset now)
@@ -53,6 +59,7 @@ internal sealed class TaskMetrics
                 _names[id] = given;
             }
 
+            Interlocked.Increment(ref _version);
             var name = Bounded(_names.GetValueOrDefault(id) ?? "unknown");
             _counts[(name, state)] = _counts.GetValueOrDefault((name, state)) + 1;
             var kind = state switch
@@ -101,11 +108,48 @@ internal sealed class TaskMetrics
     {
         lock (_lock)
         {
-            return new MetricsSnapshot(
-                _counts.OrderBy(c => c.Key.Name, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal)
-                    .Select(c => new TaskCount(c.Key.Name, c.Key.State, c.Value)).ToArray(),
-                _runtimes.OrderBy(r => r.Key, StringComparer.Ordinal)
-                    .Select(r => new RuntimeHistogram(r.Key, (long[])r.Value.Buckets.Clone(), r.Value.Sum, r.Value.Count)).ToArray());
+            return SnapshotLocked();
+        }
+    }
+
+    /// <summary>Everything counted so far, with the throughput seconds still in the window at <paramref name="now"/>: what a restart keeps.</summary>
+    public MetricsState Export(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            var snapshot = SnapshotLocked();
+            return new MetricsState(snapshot.Counts, snapshot.Runtimes, _throughput.Export(now.ToUnixTimeSeconds()));
+        }
+    }
+
+    /// <summary>Adds what an earlier run counted (loaded before the first event of this run).</summary>
+    public void Import(MetricsState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_lock)
+        {
+            foreach (var count in state.Counts)
+            {
+                var name = Bounded(count.Name);
+                _counts[(name, count.State)] = _counts.GetValueOrDefault((name, count.State)) + count.Count;
+            }
+
+            foreach (var runtime in state.Runtimes.Where(r => r.Buckets.Length == RuntimeBuckets.Length))
+            {
+                var name = Bounded(runtime.Name);
+                if (!_runtimes.TryGetValue(name, out var histogram))
+                {
+                    histogram = new Histogram(new long[RuntimeBuckets.Length]);
+                    _runtimes[name] = histogram;
+                }
+
+                histogram.Add(runtime);
+            }
+
+            foreach (var second in state.Throughput)
+            {
+                _throughput.Import(second);
+            }
         }
     }
 
@@ -122,6 +166,12 @@ internal sealed class TaskMetrics
         "task-rejected" => "REJECTED",
         _ => null,
     };
+
+    private MetricsSnapshot SnapshotLocked() => new(
+        _counts.OrderBy(c => c.Key.Name, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal)
+            .Select(c => new TaskCount(c.Key.Name, c.Key.State, c.Value)).ToArray(),
+        _runtimes.OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RuntimeHistogram(r.Key, (long[])r.Value.Buckets.Clone(), r.Value.Sum, r.Value.Count)).ToArray());
 
     // Label values stay few: a client that sends endless distinct names must not grow /metrics without bound.
     private string Bounded(string name)
@@ -160,8 +210,22 @@ internal sealed class TaskMetrics
             Sum += value;
             Count++;
         }
+
+        public void Add(RuntimeHistogram kept)
+        {
+            for (var i = 0; i < Buckets.Length; i++)
+            {
+                Buckets[i] += kept.Buckets[i];
+            }
+
+            Sum += kept.Sum;
+            Count += kept.Count;
+        }
     }
 }
+
+/// <summary>What the metrics hold, as kept across a restart.</summary>
+internal sealed record MetricsState(IReadOnlyList<TaskCount> Counts, IReadOnlyList<RuntimeHistogram> Runtimes, IReadOnlyList<ThroughputSecond> Throughput);
 
 /// <summary>A copy of the dashboard's counters.</summary>
 internal sealed record MetricsSnapshot(IReadOnlyList<TaskCount> Counts, IReadOnlyList<RuntimeHistogram> Runtimes);

@@ -34,6 +34,48 @@ internal sealed class ThroughputSeries
         _counts[slot, (int)kind]++;
     }
 
+    /// <summary>The seconds of the window ending at <paramref name="nowUnixSecond"/> that counted anything, with their counts by outcome.</summary>
+    public IReadOnlyList<ThroughputSecond> Export(long nowUnixSecond)
+    {
+        var seconds = new List<ThroughputSecond>();
+        for (var slot = 0; slot < _seconds.Length; slot++)
+        {
+            var second = _seconds[slot];
+            if (second > nowUnixSecond - _seconds.Length && second <= nowUnixSecond)
+            {
+                var counts = new int[s_kinds];
+                for (var k = 0; k < s_kinds; k++)
+                {
+                    counts[k] = _counts[slot, k];
+                }
+
+                seconds.Add(new ThroughputSecond(second, counts));
+            }
+        }
+
+        return seconds.OrderBy(s => s.Second).ToArray();
+    }
+
+    /// <summary>Adds the counts of one second kept from before (a restart); outcomes beyond the known ones are ignored.</summary>
+    public void Import(ThroughputSecond kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        var slot = Slot(kept.Second);
+        if (_seconds[slot] != kept.Second)
+        {
+            _seconds[slot] = kept.Second;
+            for (var k = 0; k < s_kinds; k++)
+            {
+                _counts[slot, k] = 0;
+            }
+        }
+
+        for (var k = 0; k < Math.Min(s_kinds, kept.Counts.Length); k++)
+        {
+            _counts[slot, k] += kept.Counts[k];
+        }
+    }
+
     /// <summary>Tasks per second by outcome, averaged over buckets of <paramref name="bucketSeconds"/>, oldest first, ending at <paramref name="nowUnixSecond"/>.</summary>
     public ThroughputView Read(long nowUnixSecond, int bucketSeconds)
     {
@@ -67,6 +109,9 @@ internal sealed class ThroughputSeries
 
     private int Slot(long unixSecond) => (int)(((unixSecond % _seconds.Length) + _seconds.Length) % _seconds.Length);
 }
+
+/// <summary>One second of the throughput series: its Unix second and its counts, indexed by <see cref="TaskOutcomeKind"/>.</summary>
+internal sealed record ThroughputSecond(long Second, int[] Counts);
 
 /// <summary>Tasks per second by outcome, one value per bucket, oldest first.</summary>
 /// <param name="Start">The Unix second the first bucket starts at.</param>
