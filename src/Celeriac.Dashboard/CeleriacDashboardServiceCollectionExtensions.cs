@@ -52,6 +52,7 @@ public static class CeleriacDashboardServiceCollectionExtensions
         services.TryAddSingleton<StateCounts>();
         services.TryAddSingleton<DashboardAccess>();
         services.TryAddSingleton<DashboardAssets>();
+        services.TryAddSingleton<DashboardRequestDispatcher>();
         services.TryAddSingleton<RabbitMqManagement>();
         services.TryAddSingleton<EventTaskRecorder>();
         services.TryAddSingleton<IMetricsTable, SqliteMetricsTable>();

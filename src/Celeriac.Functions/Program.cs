@@ -1,3 +1,4 @@
+using Celeriac.Functions.Dashboard;
 using Celeriac.Functions.Execution;
 using Celeriac.Functions.Records;
 using Celeriac.RabbitMQ;
@@ -31,6 +32,7 @@ builder.Services
     .AddHttpApi();
 
 builder.Services.AddHostedService<WarmShutdown>();
+builder.Services.AddFunctionsDashboard();
 builder.Services.AddSingleton<Celeriac.Functions.Http.OpenApiDocumentSource>();
 
 // The record store's Durable client comes from the functions' [DurableClient] bindings.

@@ -69,7 +69,7 @@ public sealed class DurableExtensionHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var loggers = options.Logs is null ? (ILoggerFactory)NullLoggerFactory.Instance : new LoggerFactory([options.Logs]);
-        var state = new DurableHostState(options.EntityBatchHandler ?? ((batch, _) => EntityBatches.RunInProcessAsync(batch, loggers)));
+        var state = new DurableHostState(options.EntityBatchHandler ?? ((batch, _) => EntityBatches.RunInProcessAsync(batch, loggers)), options.DashboardWorkerBatchHandler);
         var host = new HostBuilder()
             .ConfigureLogging(logging =>
             {

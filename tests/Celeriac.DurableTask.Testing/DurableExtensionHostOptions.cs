@@ -20,6 +20,12 @@ public sealed class DurableExtensionHostOptions
     public Func<string, CancellationToken, Task<string>>? EntityBatchHandler { get; init; }
 
     /// <summary>
+    /// Runs one entity batch of the Functions app's dashboard worker table (entity <see cref="DurableFunctions.DashboardWorkerEntityName"/>),
+    /// as <see cref="EntityBatchHandler"/> does for task records. Default: none (a harness without the app never signals it).
+    /// </summary>
+    public Func<string, CancellationToken, Task<string>>? DashboardWorkerBatchHandler { get; init; }
+
+    /// <summary>
     /// The longest pause between two polls of an idle queue (the extension's <c>maxQueuePollingInterval</c>): a signal
     /// sent after a quiet spell waits up to this long. Default: 0.5 s (the extension's own default is 30 s).
     /// </summary>

@@ -22,6 +22,14 @@ public sealed class DurableFunctions
     public Task<string> RunTaskRecordEntity([EntityTrigger(EntityName = TaskRecordEntity.EntityName)] string batch, CancellationToken cancellationToken) =>
         _state.EntityBatchHandler(batch, cancellationToken);
 
+    /// <summary>The entity name of the Functions app's dashboard worker table (one entity per worker).</summary>
+    public const string DashboardWorkerEntityName = "DashboardWorker";
+
+    /// <summary>The entity trigger of <see cref="DashboardWorkerEntityName"/>.</summary>
+    [FunctionName(DashboardWorkerEntityName)]
+    public Task<string> RunDashboardWorkerEntity([EntityTrigger(EntityName = DashboardWorkerEntityName)] string batch, CancellationToken cancellationToken) =>
+        (_state.DashboardWorkerBatchHandler ?? throw new InvalidOperationException($"This host runs no {DashboardWorkerEntityName} entities."))(batch, cancellationToken);
+
     /// <summary>Called once at start: captures the <c>[DurableClient]</c> payload.</summary>
     [NoAutomaticTrigger]
     [FunctionName(DurableExtensionHost.ClientFunctionName)]
@@ -29,9 +37,12 @@ public sealed class DurableFunctions
 }
 
 /// <summary>What the functions of one host share.</summary>
-internal sealed class DurableHostState(Func<string, CancellationToken, Task<string>> entityBatchHandler)
+internal sealed class DurableHostState(Func<string, CancellationToken, Task<string>> entityBatchHandler,
+    Func<string, CancellationToken, Task<string>>? dashboardWorkerBatchHandler = null)
 {
     public Func<string, CancellationToken, Task<string>> EntityBatchHandler { get; } = entityBatchHandler;
+
+    public Func<string, CancellationToken, Task<string>>? DashboardWorkerBatchHandler { get; } = dashboardWorkerBatchHandler;
 
     public TaskCompletionSource<string> ClientPayload { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

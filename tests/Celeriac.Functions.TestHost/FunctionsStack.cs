@@ -38,6 +38,7 @@ public sealed class FunctionsStack : IAsyncDisposable
             StorageConnectionString = storageConnectionString,
             HubName = hubName,
             EntityBatchHandler = async (batch, ct) => await (await worker.Task.WaitAsync(ct)).RunEntityBatchAsync(Celeriac.DurableTask.TaskRecordEntity.EntityName, batch, ct),
+            DashboardWorkerBatchHandler = async (batch, ct) => await (await worker.Task.WaitAsync(ct)).RunEntityBatchAsync(DurableFunctions.DashboardWorkerEntityName, batch, ct),
             Logs = new ActionLoggerProvider(functions.Log),
         }, cancellationToken);
         try

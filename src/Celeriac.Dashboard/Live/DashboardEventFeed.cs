@@ -71,20 +71,29 @@ internal sealed class DashboardEventFeed : BackgroundService
     {
         try
         {
-            _workers.Load(await _workerTable.LoadAsync(stoppingToken), _time.GetUtcNow());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.WorkerTableUnreadable(_logger, ex);
-        }
-
-        try
-        {
-            await Task.WhenAll(ReceiveAsync(stoppingToken), PushAsync(stoppingToken));
+            // The table may answer late (the Functions app's waits for its first Durable client): events are received meanwhile.
+            await Task.WhenAll(LoadWorkersAsync(stoppingToken), ReceiveAsync(stoppingToken), PushAsync(stoppingToken));
         }
         finally
         {
             await SaveWorkersAsync();
+        }
+    }
+
+    private async Task LoadWorkersAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            _workers.Load(await _workerTable.LoadAsync(stoppingToken), _time.GetUtcNow());
+            _workersChanged = true;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping before the table answered.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.WorkerTableUnreadable(_logger, ex);
         }
     }
 

@@ -16,14 +16,21 @@ internal sealed class WorkerBoard
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _workers = new(StringComparer.Ordinal);
 
-    /// <summary>Starts from what the worker table kept.</summary>
+    /// <summary>Adds what the worker table kept; a worker already heard from since the start keeps what it said.</summary>
     public void Load(IEnumerable<WorkerRecord> workers, DateTimeOffset now)
     {
         lock (_lock)
         {
             foreach (var worker in workers)
             {
-                _workers[worker.Hostname] = new Entry(worker, now);
+                if (!_workers.TryGetValue(worker.Hostname, out var live))
+                {
+                    _workers[worker.Hostname] = new Entry(worker, now);
+                }
+                else if (worker.FirstSeen < live.Worker.FirstSeen)
+                {
+                    _workers[worker.Hostname] = live with { Worker = live.Worker with { FirstSeen = worker.FirstSeen } };
+                }
             }
         }
     }

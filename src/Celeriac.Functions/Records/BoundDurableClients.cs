@@ -11,14 +11,22 @@ namespace Celeriac.Functions.Records;
 /// </summary>
 internal sealed class BoundDurableClients : IDurableTaskClientProvider
 {
+    private readonly TaskCompletionSource _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile DurableTaskClient? _client;
+
+    /// <summary>True once a binding handed in a client.</summary>
+    public bool IsBound => _client is not null;
 
     /// <summary>Keeps <paramref name="client"/> (the newest binding's) for the store.</summary>
     public void Use(DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
+        _bound.TrySetResult();
     }
+
+    /// <summary>Completes once a binding handed in a client (for background work that starts before any function ran).</summary>
+    public Task WhenBoundAsync(CancellationToken cancellationToken) => _bound.Task.WaitAsync(cancellationToken);
 
     public DurableTaskClient GetClient(string? name = null) => _client
         ?? throw new InvalidOperationException("No [DurableClient] binding has handed in a client yet; the record store is used before any function ran.");

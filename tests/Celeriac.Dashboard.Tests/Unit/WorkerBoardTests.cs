@@ -82,5 +82,19 @@ public sealed class WorkerBoardTests
         Assert.Empty(board.Snapshot(s_start));
     }
 
+    [Fact]
+    public void Load_AfterALiveHeartbeat_KeepsTheLiveStateAndTheEarlierFirstSeen()
+    {
+        var board = new WorkerBoard();
+        board.Apply(Event("""{"type": "worker-heartbeat", "hostname": "w1@h", "freq": 2.0, "active": 0, "processed": 7}"""), s_start);
+
+        board.Load([new WorkerRecord { Hostname = "w1@h", Processed = 3, FirstSeen = s_start.AddDays(-1), LastSeen = s_start.AddHours(-1) }], s_start);
+
+        var worker = Assert.Single(board.Snapshot(s_start));
+        Assert.Equal(7, worker.Processed);
+        Assert.True(worker.IsOnline(s_start));
+        Assert.Equal(s_start.AddDays(-1), worker.FirstSeen);
+    }
+
     private static JsonElement Event(string json) => JsonDocument.Parse(json).RootElement.Clone();
 }

@@ -21,6 +21,8 @@ public sealed class FunctionsMetadataTests
         { "ExecuteTask", """[{"name":"body","direction":"In","type":"rabbitMQTrigger","dataType":"Binary","queueName":"celery","connectionStringSetting":"RabbitMQConnection","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}}]""" },
         { "OpenApiDocument", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Anonymous","methods":["get"],"route":"openapi/v1.json","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
         { "TaskRecord", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
+        { "Dashboard", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Anonymous","methods":["get","post"],"route":"dashboard/{*path}","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
+        { "DashboardWorker", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
     };
 
     [Fact]

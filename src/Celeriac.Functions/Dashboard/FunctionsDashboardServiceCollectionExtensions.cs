@@ -1,0 +1,20 @@
+using Celeriac.Dashboard.Workers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Celeriac.Functions.Dashboard;
+
+/// <summary>The dashboard's services in the Functions app.</summary>
+internal static class FunctionsDashboardServiceCollectionExtensions
+{
+    /// <summary>
+    /// The dashboard as <c>celeriac serve</c> has it, with the worker table in Durable Entities and no <c>/metrics</c>
+    /// route (only <c>dashboard/{*path}</c> reaches it here).
+    /// </summary>
+    public static IServiceCollection AddFunctionsDashboard(this IServiceCollection services)
+    {
+        services.AddRouting();
+        services.TryAddSingleton<IWorkerTable, DurableWorkerTable>();
+        return services.AddCeleriacDashboard(o => o.MetricsPath = null);
+    }
+}
