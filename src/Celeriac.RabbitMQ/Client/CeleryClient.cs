@@ -68,6 +68,9 @@ public sealed class CeleryClient : IAsyncDisposable
     /// <summary>Remote control: revoke, ping, inspect.</summary>
     public CeleryControl Control { get; }
 
+    /// <summary>Hears every result that reaches the reply queue, before it is matched to a handle (see <see cref="RpcResultRecorder"/>).</summary>
+    internal Func<TaskResult, Task>? ResultObserver { get; set; }
+
     /// <summary>Creates a client with its own connection, for scripts and tools without DI.</summary>
     public static CeleryClient Create(string brokerUrl, ILoggerFactory? loggerFactory = null)
     {
@@ -208,7 +211,7 @@ public sealed class CeleryClient : IAsyncDisposable
         _declaredQueues[queue] = true;
     }
 
-    private Task OnResultAsync(object sender, BasicDeliverEventArgs e)
+    private async Task OnResultAsync(object sender, BasicDeliverEventArgs e)
     {
         TaskResult result;
         try
@@ -218,14 +221,24 @@ public sealed class CeleryClient : IAsyncDisposable
         catch (MessageDecodeException ex)
         {
             Log.ResultUndecodable(_logger, ex.Message);
-            return Task.CompletedTask;
+            return;
         }
 
+        if (ResultObserver is { } observer)
+        {
+            await observer(result);
+        }
+
+        Match(result);
+    }
+
+    private void Match(TaskResult result)
+    {
         if (_pending.TryGetValue(result.TaskId, out var pending))
         {
             if (!pending.OnReport(result))
             {
-                return Task.CompletedTask;
+                return;
             }
 
             _pending.TryRemove(result.TaskId, out _);
@@ -242,7 +255,5 @@ public sealed class CeleryClient : IAsyncDisposable
                 _unclaimed.TryRemove(oldest, out _);
             }
         }
-
-        return Task.CompletedTask;
     }
 }
