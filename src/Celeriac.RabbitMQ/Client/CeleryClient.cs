@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Celeriac.Core.Diagnostics;
 using Celeriac.Core.Events;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.States;
@@ -143,12 +144,15 @@ public sealed class CeleryClient : IAsyncDisposable
             result = Track(message.Id);
         }
 
+        // The send span lasts until the broker confirmed; the message carries its trace context to the worker.
+        using var activity = TaskTelemetry.StartSend(message, queue, out message);
         try
         {
             await _publisher.PublishAsync(new OutgoingMessage("", queue, TaskMessageCodec.Encode(message)), cancellationToken);
         }
-        catch
+        catch (Exception ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetBaseException().Message);
             _pending.TryRemove(message.Id, out _);
             throw;
         }
