@@ -35,15 +35,34 @@ public sealed class PythonWorkerBehindApiTests(PythonWorkerBehindApiTests.Python
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
-    public async Task Post_NameMatchingTheTaskOption_Answers202AndQueuesIt()
+    public async Task Post_NameMatchingTheTaskOption_Answers202AndRecordsWhatTheWorkerSays()
     {
         var id = await Api.SendAsync("billing.charge", """{"args": [7]}""");
 
-        var answer = (await Api.GetAsync(id)).AssertStatus(HttpStatusCode.Accepted, "queued until a worker that runs billing.charge takes it");
-        Assert.Equal("PENDING", answer.State);
+        // Accepted because --task billing.* names it; the Python worker takes it from the queue and refuses it.
+        var done = await Api.WaitForFinalAsync(id);
+        Assert.Equal("FAILURE", done.State);
+        Assert.Equal("NotRegistered", done.Json.GetProperty("exception").GetProperty("type").GetString());
     }
 
-    /// <summary><c>serve --no-worker --task billing.*</c>, and a Python Celery worker with <c>shop.py</c> on the same vhost.</summary>
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task Post_WithTelemetryOn_ThePythonTaskSeesTheApisSendSpanAsItsParent()
+    {
+        var id = await Api.SendAsync("shop.trace_context", "{}");
+
+        var done = await Api.WaitForFinalAsync(id);
+
+        // 00-<trace id>-<span id>-<flags>: the span the API exported for this send.
+        var traceParent = done.Json.GetProperty("result").GetString() ?? throw new Xunit.Sdk.XunitException($"the task saw no traceparent: {done}");
+        var parts = traceParent.Split('-');
+        Assert.Equal(4, parts.Length);
+        await Fixture.Server.Process.WaitForLineAsync(l => l.Contains("Activity.TraceId:", StringComparison.Ordinal) && l.EndsWith(parts[1], StringComparison.Ordinal),
+            TestTimeouts.Short, $"the API's exported span of trace {parts[1]}");
+        Assert.Contains(Fixture.Server.Process.Lines, l => l.Contains("Activity.SpanId:", StringComparison.Ordinal) && l.EndsWith(parts[2], StringComparison.Ordinal));
+        Assert.Contains(Fixture.Server.Process.Lines, l => l.Contains("Activity.DisplayName:", StringComparison.Ordinal) && l.EndsWith("apply_async/shop.trace_context", StringComparison.Ordinal));
+    }
+
+    /// <summary><c>serve --no-worker --task billing.* --otel-exporter console</c>, and a Python Celery worker with <c>shop.py</c> on the same vhost.</summary>
     public sealed class PythonWorkerFixture : ServerFixture
     {
         private ManagedProcess? _worker;
@@ -54,7 +73,7 @@ public sealed class PythonWorkerBehindApiTests(PythonWorkerBehindApiTests.Python
 
         protected override bool RunsWorker => false;
 
-        protected override IEnumerable<string> ExtraArguments => ["--task", "billing.*"];
+        protected override IEnumerable<string> ExtraArguments => ["--task", "billing.*", "--otel-exporter", "console"];
 
         public override async Task InitializeAsync()
         {
