@@ -39,6 +39,7 @@ public static class CeleriacHttpBuilderExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskApiOptions>, TaskApiOptionsValidator>());
+        services.TryAddSingleton<ITaskNameCatalog, TaskNameCatalog>();
         services.TryAddSingleton<TaskApi>();
         services.TryAddSingleton<TaskEndpoints>();
         services.AddProblemDetails();

@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(2200, LogLevel.Debug, "Ignoring a result message that cannot be read: {Reason}")]
     public static partial void ResultUndecodable(ILogger logger, string reason);
+
+    [LoggerMessage(2201, LogLevel.Warning, "The result of task {TaskId} came back but could not be written to its record")]
+    public static partial void ResultNotRecorded(ILogger logger, string taskId, Exception error);
 }

@@ -49,7 +49,9 @@ public static class RabbitMqCeleriacBuilderExtensions
         services.TryAddSingleton<CeleryClient>();
         services.TryAddSingleton(sp => sp.GetRequiredService<CeleryClient>().Control);
         services.TryAddSingleton<CeleryEventReceiver>();
+        services.TryAddSingleton<RpcResultRecorder>();
         services.TryAddSingleton<ITaskBroker, RabbitMqTaskBroker>();
+        services.TryAddSingleton<Celeriac.Core.Control.IWorkerTaskQuery, RabbitMqWorkerTaskQuery>();
         return builder;
     }
 

@@ -14,6 +14,7 @@ var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NE
 };
 root.Options.Add(CommonOptions.Broker);
 root.Options.Add(CommonOptions.LogLevel);
+root.Options.Add(CliConfiguration.Config);
 foreach (var option in serve.Options)
 {
     root.Options.Add(option);

@@ -226,12 +226,32 @@ public sealed class TaskApiTests
         Assert.Equal(401, document.RootElement.GetProperty("status").GetInt32());
     }
 
-    private TaskApi CreateApi(ITaskStore store)
+    [Fact]
+    public async Task EnqueueAsync_TaskMatchingAConfiguredPattern_SendsItForItsResultWithoutCheckingArguments()
+    {
+        var options = new TaskApiOptions();
+        options.Tasks.Add("shop.*");
+        var api = CreateApi(_inner, options);
+
+        var response = await api.EnqueueAsync("shop.send_invoice", Json("""{"args": [42, "anything"]}"""), s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        var sent = Assert.Single(_broker.Sent);
+        Assert.True(sent.RecordResult, "a task no local definition describes is sent so that its rpc:// result is recorded");
+        Assert.Equal("shop.send_invoice", sent.Message.Name);
+        Assert.Equal(TaskState.Pending, (await _inner.GetAsync(sent.Message.Id, default))!.State);
+        Assert.Equal(404, (await api.EnqueueAsync("shopping.list", Json("{}"), s_base, default)).StatusCode);
+    }
+
+    private TaskApi CreateApi(ITaskStore store, TaskApiOptions? apiOptions = null)
     {
         var tasks = new TaskRegistryOptions();
         Func<int, int, int> add = (x, y) => x + y;
         tasks.Registrations.Add(new TaskRegistration("tasks.add", add.Method, add.Target, null, TaskOptions.Default));
-        return new TaskApi(new TaskRegistry(Options.Create(tasks)), store, _broker, _time, Options.Create(new TaskApiOptions()), NullLogger<TaskApi>.Instance);
+        var registry = new TaskRegistry(Options.Create(tasks));
+        var options = Options.Create(apiOptions ?? new TaskApiOptions());
+        var catalog = new TaskNameCatalog(registry, [], options, _time, NullLogger<TaskNameCatalog>.Instance);
+        return new TaskApi(registry, catalog, store, _broker, _time, options, NullLogger<TaskApi>.Instance);
     }
 
     private static ReadOnlyMemory<byte> Json(string text) => Encoding.UTF8.GetBytes(text);
@@ -240,7 +260,7 @@ public sealed class TaskApiTests
 
     private sealed class RecordingBroker : ITaskBroker
     {
-        public List<(string Queue, TaskMessage Message)> Sent { get; } = [];
+        public List<(string Queue, TaskMessage Message, bool RecordResult)> Sent { get; } = [];
 
         public List<(string Id, bool Terminate)> Revokes { get; } = [];
 
@@ -255,7 +275,18 @@ public sealed class TaskApiTests
                 throw SendFailure;
             }
 
-            Sent.Add((queue, message));
+            Sent.Add((queue, message, false));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SendRecordingResultAsync(TaskMessage message, string queue, CancellationToken cancellationToken)
+        {
+            if (SendFailure is not null)
+            {
+                throw SendFailure;
+            }
+
+            Sent.Add((queue, message, true));
             return ValueTask.CompletedTask;
         }
 

@@ -23,6 +23,7 @@ public sealed class TaskApi
     private static readonly HashSet<string> s_bodyProperties = ["args", "kwargs"];
 
     private readonly TaskRegistry _registry;
+    private readonly ITaskNameCatalog _catalog;
     private readonly ITaskStore _store;
     private readonly ITaskBroker _broker;
     private readonly TimeProvider _time;
@@ -33,10 +34,12 @@ public sealed class TaskApi
     private readonly NewestRecordCache _newest = new();
 
     /// <summary>Creates the API.</summary>
-    public TaskApi(TaskRegistry registry, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options, ILogger<TaskApi> logger)
+    public TaskApi(TaskRegistry registry, ITaskNameCatalog catalog, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options,
+        ILogger<TaskApi> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
+        _catalog = catalog;
         _store = store;
         _broker = broker;
         _time = time;
@@ -49,14 +52,17 @@ public sealed class TaskApi
 
     /// <summary>
     /// <c>POST /api/tasks/{name}</c> with <c>{"args": [...], "kwargs": {...}}</c>: 202 once the broker confirmed the
-    /// message, 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses.
+    /// message, 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses. A task
+    /// registered in this process has its arguments checked here; one that only workers elsewhere run (see
+    /// <see cref="ITaskNameCatalog"/>) is checked by its worker, and its rpc:// result is recorded when it comes back.
     /// </summary>
     public async Task<ApiResponse> EnqueueAsync(string name, ReadOnlyMemory<byte> body, Uri baseAddress, CancellationToken cancellationToken)
     {
         var instance = $"{RoutePrefix}/{name}";
-        if (!_registry.TryGet(name, out var definition))
+        var local = _registry.TryGet(name, out var definition);
+        if (!local && !await _catalog.ContainsAsync(name, cancellationToken))
         {
-            return Respond(Problem(404, "unknown-task", "Unknown task", $"No task named '{name}' is registered.", instance) with { Registered = _registry.Names });
+            return Respond(Problem(404, "unknown-task", "Unknown task", $"No task named '{name}' is registered.", instance) with { Registered = _catalog.Known });
         }
 
         if (!TryReadArguments(body, out var args, out var kwargs, out var error))
@@ -64,7 +70,7 @@ public sealed class TaskApi
             return Respond(Problem(400, "invalid-body", "Invalid request body", error, instance));
         }
 
-        if (definition.Validate(args, kwargs) is { } misfit)
+        if (definition?.Validate(args, kwargs) is { } misfit)
         {
             return Respond(Problem(400, "invalid-arguments", "Arguments do not fit the task", misfit.Message, instance));
         }
@@ -72,7 +78,10 @@ public sealed class TaskApi
         var message = new TaskMessage { Id = Guid.NewGuid().ToString(), Name = name, Args = args, Kwargs = kwargs, Origin = _origin };
         try
         {
-            await _broker.SendTaskAsync(message, _options.Queue, cancellationToken);
+            // A worker elsewhere may be Python Celery's, which writes no records: its result fills the record in.
+            await (local
+                ? _broker.SendTaskAsync(message, _options.Queue, cancellationToken)
+                : _broker.SendRecordingResultAsync(message, _options.Queue, cancellationToken));
         }
         catch (BrokerUnavailableException ex)
         {

@@ -17,4 +17,23 @@ public sealed class TaskApiOptions
     /// every request must send one in <c>x-functions-key</c> (as Azure Functions expects) or as a bearer token.
     /// </summary>
     public IList<string> ApiKeys { get; } = [];
+
+    /// <summary>
+    /// Names of tasks that workers elsewhere run (a Python Celery worker, a Celeriac worker with other tasks), accepted
+    /// besides the tasks registered in this process: exact names (<c>shop.send_invoice</c>) or patterns with <c>*</c> and
+    /// <c>?</c> (<c>shop.*</c>). Their arguments are not checked here; their worker checks them.
+    /// </summary>
+    public IList<string> Tasks { get; } = [];
+
+    /// <summary>
+    /// Whether the API also accepts every task the running workers registered, as their answers to the
+    /// <c>registered</c> remote control command say (Celery's <c>inspect registered</c>). Default true.
+    /// </summary>
+    public bool DiscoverWorkerTasks { get; set; } = true;
+
+    /// <summary>
+    /// How long the workers' registered tasks are trusted before they are asked again; an unknown name asks at once
+    /// (at most every 2 seconds). Default 30 seconds.
+    /// </summary>
+    public TimeSpan WorkerTasksRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -9,13 +9,18 @@ internal static class TaskApiOptionsBinding
     {
         section.Bind(options);
         // A single value may list the keys comma-separated, as CELERIAC__HTTP__APIKEYS=k1,k2 does; the binder
-        // itself takes only the indexed form (ApiKeys:0, CELERIAC__HTTP__APIKEYS__0).
-        var keys = section.GetSection(nameof(TaskApiOptions.ApiKeys));
-        if (keys.Value is { } list && !keys.GetChildren().Any())
+        // itself takes only the indexed form (ApiKeys:0, CELERIAC__HTTP__APIKEYS__0). Tasks likewise.
+        AddCommaSeparated(section.GetSection(nameof(TaskApiOptions.ApiKeys)), options.ApiKeys);
+        AddCommaSeparated(section.GetSection(nameof(TaskApiOptions.Tasks)), options.Tasks);
+    }
+
+    private static void AddCommaSeparated(IConfigurationSection section, IList<string> into)
+    {
+        if (section.Value is { } list && !section.GetChildren().Any())
         {
-            foreach (var key in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                options.ApiKeys.Add(key);
+                into.Add(item);
             }
         }
     }

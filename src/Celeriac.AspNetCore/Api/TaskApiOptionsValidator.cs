@@ -29,6 +29,16 @@ internal sealed class TaskApiOptionsValidator : IValidateOptions<TaskApiOptions>
             errors.Add("TaskApiOptions.ApiKeys (Celeriac:Http:ApiKeys) must not contain an empty key.");
         }
 
+        if (options.Tasks.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("TaskApiOptions.Tasks (Celeriac:Http:Tasks) must not contain an empty name or pattern.");
+        }
+
+        if (options.WorkerTasksRefreshInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"TaskApiOptions.WorkerTasksRefreshInterval (Celeriac:Http:WorkerTasksRefreshInterval) must be positive (was {options.WorkerTasksRefreshInterval}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

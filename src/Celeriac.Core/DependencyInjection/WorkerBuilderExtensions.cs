@@ -46,6 +46,7 @@ public static class WorkerBuilderExtensions
         services.TryAddSingleton(ChooseRevocations);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, RpcResultObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, EventPublishingObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, Celeriac.Core.Diagnostics.TaskMetricsObserver>());
         return builder;
     }
 

@@ -27,7 +27,7 @@ internal sealed class TaskRunner(IServiceScopeFactory scopes, TimeProvider time,
         });
 
         var startedAt = time.GetTimestamp();
-        var code = Task.Run(() => InvokeAsync(request));
+        var code = Task.Run(() => Diagnostics.TaskTelemetry.RunAsync(message, hostname, request.ReceivedAt, time.GetUtcNow(), () => InvokeAsync(request)));
         var first = await Task.WhenAny(code, request.Stopped);
         var runtime = time.GetElapsedTime(startedAt);
         if (first != code)

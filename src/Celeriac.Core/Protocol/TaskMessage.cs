@@ -74,6 +74,15 @@ public sealed record TaskMessage
     /// <summary>The message priority.</summary>
     public byte Priority { get; init; }
 
+    /// <summary>
+    /// The W3C trace context of the sender (the <c>traceparent</c> header, as OpenTelemetry's Celery instrumentation
+    /// writes it), so the worker's span joins the sender's trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> header that goes with <see cref="TraceParent"/>.</summary>
+    public string? TraceState { get; init; }
+
     /// <summary>1 for the legacy body-only protocol, 2 for headers plus body.</summary>
     public int ProtocolVersion { get; init; } = 2;
 

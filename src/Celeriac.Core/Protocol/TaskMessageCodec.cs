@@ -81,6 +81,15 @@ public static class TaskMessageCodec
             ["origin"] = task.Origin ?? s_defaultOrigin,
             ["ignore_result"] = task.IgnoreResult,
         };
+        // As OpenTelemetry's Celery instrumentation injects them: plain message headers, only when there is a trace.
+        if (task.TraceParent is { } traceParent)
+        {
+            headers["traceparent"] = traceParent;
+            if (task.TraceState is { Length: > 0 } traceState)
+            {
+                headers["tracestate"] = traceState;
+            }
+        }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -165,6 +174,8 @@ public static class TaskMessageCodec
             ReplyTo = message.ReplyTo,
             CorrelationId = string.IsNullOrEmpty(message.CorrelationId) ? id : message.CorrelationId,
             Priority = message.Priority,
+            TraceParent = HeaderValues.GetString(headers, "traceparent"),
+            TraceState = HeaderValues.GetString(headers, "tracestate"),
             ProtocolVersion = 2,
         };
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Celeriac.Core.Diagnostics;
 using Celeriac.Core.Events;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.States;
@@ -67,6 +68,9 @@ public sealed class CeleryClient : IAsyncDisposable
 
     /// <summary>Remote control: revoke, ping, inspect.</summary>
     public CeleryControl Control { get; }
+
+    /// <summary>Hears every result that reaches the reply queue, before it is matched to a handle (see <see cref="RpcResultRecorder"/>).</summary>
+    internal Func<TaskResult, Task>? ResultObserver { get; set; }
 
     /// <summary>Creates a client with its own connection, for scripts and tools without DI.</summary>
     public static CeleryClient Create(string brokerUrl, ILoggerFactory? loggerFactory = null)
@@ -140,12 +144,15 @@ public sealed class CeleryClient : IAsyncDisposable
             result = Track(message.Id);
         }
 
+        // The send span lasts until the broker confirmed; the message carries its trace context to the worker.
+        using var activity = TaskTelemetry.StartSend(message, queue, out message);
         try
         {
             await _publisher.PublishAsync(new OutgoingMessage("", queue, TaskMessageCodec.Encode(message)), cancellationToken);
         }
-        catch
+        catch (Exception ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetBaseException().Message);
             _pending.TryRemove(message.Id, out _);
             throw;
         }
@@ -208,7 +215,7 @@ public sealed class CeleryClient : IAsyncDisposable
         _declaredQueues[queue] = true;
     }
 
-    private Task OnResultAsync(object sender, BasicDeliverEventArgs e)
+    private async Task OnResultAsync(object sender, BasicDeliverEventArgs e)
     {
         TaskResult result;
         try
@@ -218,14 +225,24 @@ public sealed class CeleryClient : IAsyncDisposable
         catch (MessageDecodeException ex)
         {
             Log.ResultUndecodable(_logger, ex.Message);
-            return Task.CompletedTask;
+            return;
         }
 
+        if (ResultObserver is { } observer)
+        {
+            await observer(result);
+        }
+
+        Match(result);
+    }
+
+    private void Match(TaskResult result)
+    {
         if (_pending.TryGetValue(result.TaskId, out var pending))
         {
             if (!pending.OnReport(result))
             {
-                return Task.CompletedTask;
+                return;
             }
 
             _pending.TryRemove(result.TaskId, out _);
@@ -242,7 +259,5 @@ public sealed class CeleryClient : IAsyncDisposable
                 _unclaimed.TryRemove(oldest, out _);
             }
         }
-
-        return Task.CompletedTask;
     }
 }

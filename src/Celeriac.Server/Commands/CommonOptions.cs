@@ -13,15 +13,22 @@ internal static class CommonOptions
     // No default value on the option itself: help would print it, and the URL from the environment may hold a password.
     public static Option<string?> Broker { get; } = new("--broker", "-b")
     {
-        Description = $"Broker URL (amqp:// or Celery's pyamqp://). Default: ${BrokerVariable}, else {RabbitMqOptions.DefaultUrl}",
+        Description = $"Broker URL (amqp:// or Celery's pyamqp://). Default: ${BrokerVariable}, else Celeriac:RabbitMq:Url (appsettings.json, CELERIAC__RABBITMQ__URL), else {RabbitMqOptions.DefaultUrl}",
         Recursive = true,
     };
 
-    /// <summary>The broker URL to use: the option, else the environment, else the default; normalized (see <see cref="NormalizeBrokerUrl"/>).</summary>
-    public static string BrokerUrl(ParseResult parse)
+    /// <summary>
+    /// The broker URL to use: the option, else the environment, else <c>Celeriac:RabbitMq:Url</c> from the configuration
+    /// (<see cref="CliConfiguration"/>), else the default; normalized (see <see cref="NormalizeBrokerUrl"/>).
+    /// </summary>
+    public static string BrokerUrl(ParseResult parse) => BrokerUrl(parse, CliConfiguration.Build(parse));
+
+    /// <inheritdoc cref="BrokerUrl(ParseResult)"/>
+    public static string BrokerUrl(ParseResult parse, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var given = parse.GetValue(Broker) is { Length: > 0 } option ? option
             : Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : configuration["RabbitMq:Url"] is { Length: > 0 } configured ? configured
             : RabbitMqOptions.DefaultUrl;
         try
         {

@@ -29,9 +29,15 @@ internal static class ServeCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string[]> s_tasks = new("--task")
+    {
+        Description = "A task the API accepts although no task of this process defines it (a worker elsewhere runs it): a name or a pattern such as shop.*; repeatable. Tasks the workers register are accepted too.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Command Create()
     {
-        var command = new Command("serve", "Run the HTTP API with an embedded worker (the default command).") { s_urls, s_noWorker, s_apiKeys };
+        var command = new Command("serve", "Run the HTTP API with an embedded worker (the default command).") { s_urls, s_noWorker, s_apiKeys, s_tasks };
         foreach (var option in WorkerSettings.All)
         {
             command.Options.Add(option);
@@ -61,6 +67,11 @@ internal static class ServeCommand
             foreach (var key in apiKeys)
             {
                 o.ApiKeys.Add(key);
+            }
+
+            foreach (var task in parse.GetValue(s_tasks) ?? [])
+            {
+                o.Tasks.Add(task);
             }
         });
         builder.Services.AddCeleriacDashboard();

@@ -58,45 +58,78 @@ internal static class WorkerSettings
         Description = $"Where task records (tasks.db) are kept; processes that share it share records. Default: ${DataDirectoryVariable} or ~/.local/share/celeriac.",
     };
 
-    public static IEnumerable<Option> All => [Concurrency, Hostname, Queues, PrefetchMultiplier, WithoutTaskEvents, TaskEvents, ShutdownTimeout, DataDirectory];
+    public static IEnumerable<Option> All => [Concurrency, Hostname, Queues, PrefetchMultiplier, WithoutTaskEvents, TaskEvents, ShutdownTimeout, DataDirectory,
+        Telemetry.TelemetrySetup.Exporter];
 
     /// <summary>
     /// Adds Celeriac with the broker, the SQLite record store and the demo tasks; with <paramref name="runWorker"/> also
-    /// the worker. Returns the builder and the data directory, checked to be usable.
+    /// the worker. Options come from the configuration (<see cref="CliConfiguration"/>), then from the flags given on
+    /// the command line. Returns the builder and the data directory, checked to be usable.
     /// </summary>
     public static (CeleriacBuilder Builder, string DataDirectory) AddCeleriac(IServiceCollection services, ParseResult parse, bool runWorker)
     {
-        var brokerUrl = CommonOptions.BrokerUrl(parse);
-        var dataDirectory = DataDirectoryCheck.EnsureUsable(ResolveDataDirectory(parse));
-        var shutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(ShutdownTimeout));
-        // The host must outwait the worker's own grace period, plus time to settle and say goodbye.
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(15));
+        var configuration = CliConfiguration.Build(parse);
+        var brokerUrl = CommonOptions.BrokerUrl(parse, configuration);
+        var configuredDatabase = configuration["Sqlite:FilePath"];
+        var dataDirectory = DataDirectoryCheck.EnsureUsable(ResolveDataDirectory(parse, configuredDatabase));
+        // The database is the configured file only when no flag or variable chose the data folder.
+        var database = configuredDatabase is { Length: > 0 } && dataDirectory == Path.GetDirectoryName(Path.GetFullPath(configuredDatabase))
+            ? Path.GetFullPath(configuredDatabase)
+            : Path.Combine(dataDirectory, Celeriac.Sqlite.SqliteTaskStoreOptions.DefaultFileName);
         services.AddSingleton<Celeriac.Core.Control.IBrokerInfo, Celeriac.RabbitMQ.Connection.RabbitMqBrokerInfo>();
+        Telemetry.TelemetrySetup.Add(services, parse, "celeriac");
         var builder = services
-            .AddCeleriac()
-            .ConfigureEvents(o => o.SendTaskEvents = !parse.GetValue(WithoutTaskEvents))
+            .AddCeleriac(configuration)
+            .ConfigureEvents(o =>
+            {
+                if (CliConfiguration.TryGetExplicit(parse, WithoutTaskEvents, out var without))
+                {
+                    o.SendTaskEvents = !without;
+                }
+            })
             .AddDemoTasks()
             .UseRabbitMq(o => o.Url = brokerUrl)
-            .UseSqliteStore(o => o.FilePath = Path.Combine(dataDirectory, Celeriac.Sqlite.SqliteTaskStoreOptions.DefaultFileName));
+            .UseSqliteStore(o => o.FilePath = database);
         if (runWorker)
         {
             builder
                 .AddWorker(o =>
                 {
-                    o.Concurrency = parse.GetValue(Concurrency);
-                    o.Hostname = ExpandHostname(parse.GetValue(Hostname) ?? "celeriac@%h");
-                    o.Queues = parse.GetValue(Queues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    o.PrefetchMultiplier = parse.GetValue(PrefetchMultiplier);
-                    o.ShutdownTimeout = shutdownTimeout;
+                    // Flags given win; the rest comes from the configuration or the options' own defaults.
+                    if (CliConfiguration.TryGetExplicit(parse, Concurrency, out var concurrency))
+                    {
+                        o.Concurrency = concurrency;
+                    }
+
+                    o.Hostname = ExpandHostname(parse.GetValue(Hostname) ?? o.Hostname);
+
+                    if (CliConfiguration.TryGetExplicit(parse, Queues, out var queues))
+                    {
+                        o.Queues = queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    }
+
+                    if (CliConfiguration.TryGetExplicit(parse, PrefetchMultiplier, out var prefetch))
+                    {
+                        o.PrefetchMultiplier = prefetch;
+                    }
+
+                    if (CliConfiguration.TryGetExplicit(parse, ShutdownTimeout, out var seconds))
+                    {
+                        o.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
+                    }
+
                     o.StateDirectory = dataDirectory;
                 })
                 .AddQueueConsumer();
         }
 
+        // The host must outwait the worker's own grace period, plus time to settle and say goodbye.
+        services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<Celeriac.Core.Execution.WorkerOptions>>(
+            (o, worker) => o.ShutdownTimeout = worker.Value.ShutdownTimeout + TimeSpan.FromSeconds(15));
         return (builder, dataDirectory);
     }
 
-    private static string ResolveDataDirectory(ParseResult parse)
+    private static string ResolveDataDirectory(ParseResult parse, string? configuredDatabase)
     {
         if (parse.GetValue(DataDirectory) is { Length: > 0 } given)
         {
@@ -106,6 +139,11 @@ internal static class WorkerSettings
         if (Environment.GetEnvironmentVariable(DataDirectoryVariable) is { Length: > 0 } fromEnvironment)
         {
             return Path.GetFullPath(fromEnvironment);
+        }
+
+        if (configuredDatabase is { Length: > 0 })
+        {
+            return Path.GetDirectoryName(Path.GetFullPath(configuredDatabase))!;
         }
 
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "celeriac");

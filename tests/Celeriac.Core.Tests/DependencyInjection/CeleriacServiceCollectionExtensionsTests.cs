@@ -35,7 +35,7 @@ public sealed class CeleriacServiceCollectionExtensionsTests : IDisposable
 
         using var services = collection.BuildServiceProvider();
         Assert.Same(time, services.GetRequiredService<TimeProvider>());
-        Assert.Equal([typeof(RpcResultObserver), typeof(EventPublishingObserver)],
+        Assert.Equal([typeof(RpcResultObserver), typeof(EventPublishingObserver), typeof(Celeriac.Core.Diagnostics.TaskMetricsObserver)],
             collection.Where(d => d.ServiceType == typeof(ITaskObserver)).Select(d => d.ImplementationType));
         Assert.Single(collection, d => d.ServiceType == typeof(TaskProcessor));
     }
