@@ -243,7 +243,9 @@ public sealed class TaskProcessor
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         var limits = TimeLimits.Of(message, request.Definition);
-        var outcome = OutcomeMapping.Map(end, request.StopReason, request.SoftLimitExceeded, limits, request.TerminateSignal);
+        var outcome = OutcomeMapping.Map(end, request.StopReason, request.SoftLimitExceeded, limits, request.TerminateSignal) is { } mapped
+            ? TaskTraceback.WithDetail(mapped, _options.TracebackDetail)
+            : null;
         await startedReported;
         if (outcome is null)
         {

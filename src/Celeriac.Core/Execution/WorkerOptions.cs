@@ -45,6 +45,13 @@ public sealed class WorkerOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// How much of a failed task's .NET stack trace its record and result carry: <see cref="TracebackDetail.Full"/>,
+    /// <see cref="TracebackDetail.NoSourcePaths"/> (the default: every frame, no source file paths of the build machine)
+    /// or <see cref="TracebackDetail.None"/>.
+    /// </summary>
+    public TracebackDetail TracebackDetail { get; set; } = TracebackDetail.NoSourcePaths;
+
     /// <summary>The broker prefetch count: concurrency x multiplier, 0 for unlimited.</summary>
     public ushort PrefetchCount => (ushort)Math.Min(ushort.MaxValue, (long)Concurrency * PrefetchMultiplier);
 
