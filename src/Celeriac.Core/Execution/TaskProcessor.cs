@@ -37,6 +37,7 @@ public sealed class TaskProcessor
     private readonly WorkerState _state;
     private readonly TimeProvider _time;
     private readonly WorkerOptions _options;
+    private readonly DeliveryCounter _deliveries;
     private readonly ILogger<TaskProcessor> _logger;
     private readonly SlotQueue _slots;
 
@@ -52,8 +53,9 @@ public sealed class TaskProcessor
         _rateLimiter = rateLimiter;
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
-        _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, _options.PersistentResults, logger);
+        _settlement = new Settlement(observers.ToArray(), parkingLot, logger);
         _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger);
+        _deliveries = new DeliveryCounter(_options.ResolveStateDirectory());
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);
         _state = state;
         _time = time;
@@ -98,6 +100,13 @@ public sealed class TaskProcessor
             return null;
         }
 
+        if (delivery.Redelivered && CountDelivery(message) is { } deliveries && deliveries > _options.MaxDeliveries)
+        {
+            await _settlement.ParkPoisonAsync(delivery, message, deliveries);
+            ForgetDeliveries(delivery, message);
+            return null;
+        }
+
         var plan = EtaPlanner.Plan(message.Eta, _time.GetUtcNow(), _options.EtaHoldLimit);
 
         // The place in line is taken here, before the first await, so a caller that receives deliveries in order
@@ -109,6 +118,7 @@ public sealed class TaskProcessor
             {
                 ticket?.Release();
                 await DiscardAsync(message, delivery, reason);
+                ForgetDeliveries(delivery, message);
                 return null;
             }
 
@@ -118,6 +128,7 @@ public sealed class TaskProcessor
                 await _deferral.DeferAsync(delivery, message.Eta!.Value, cancellationToken);
                 Log.TaskDeferred(_logger, message.DisplayName, message.Id, message.Eta.Value);
                 await delivery.Handle.AckAsync(CancellationToken.None);
+                ForgetDeliveries(delivery, message);
                 return null;
             }
 
@@ -185,6 +196,44 @@ public sealed class TaskProcessor
             slot?.Release();
             request.SlotTicket?.Release();
             _state.Remove(request);
+            // Settled or given back by this process: it did not die running it.
+            ForgetDeliveries(request.Delivery, request.Message);
+        }
+    }
+
+    private void ForgetDeliveries(Delivery delivery, TaskMessage message)
+    {
+        if (!delivery.Redelivered || _options.MaxDeliveries == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _deliveries.Forget(message.Id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.DeliveryCountFailed(_logger, message.Id, ex);
+        }
+    }
+
+    /// <summary>The deliveries of a redelivered message so far, or null when they are not counted.</summary>
+    private int? CountDelivery(TaskMessage message)
+    {
+        if (_options.MaxDeliveries == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _deliveries.CountRedelivery(message.Id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.DeliveryCountFailed(_logger, message.Id, ex);
+            return null;
         }
     }
 
