@@ -100,13 +100,6 @@ public sealed class TaskProcessor
             return null;
         }
 
-        if (delivery.Redelivered && CountDelivery(message) is { } deliveries && deliveries > _options.MaxDeliveries)
-        {
-            await _settlement.ParkPoisonAsync(delivery, message, deliveries);
-            ForgetDeliveries(delivery, message);
-            return null;
-        }
-
         var plan = EtaPlanner.Plan(message.Eta, _time.GetUtcNow(), _options.EtaHoldLimit);
 
         // The place in line is taken here, before the first await, so a caller that receives deliveries in order
@@ -118,7 +111,6 @@ public sealed class TaskProcessor
             {
                 ticket?.Release();
                 await DiscardAsync(message, delivery, reason);
-                ForgetDeliveries(delivery, message);
                 return null;
             }
 
@@ -128,7 +120,6 @@ public sealed class TaskProcessor
                 await _deferral.DeferAsync(delivery, message.Eta!.Value, cancellationToken);
                 Log.TaskDeferred(_logger, message.DisplayName, message.Id, message.Eta.Value);
                 await delivery.Handle.AckAsync(CancellationToken.None);
-                ForgetDeliveries(delivery, message);
                 return null;
             }
 
@@ -265,6 +256,13 @@ public sealed class TaskProcessor
         if (await _revocation.CheckAsync(request.Message, CancellationToken.None) is { } reason)
         {
             await DiscardAsync(request, reason);
+        }
+        else if (request.Delivery.Redelivered && CountDelivery(request.Message) is { } deliveries && deliveries > _options.MaxDeliveries)
+        {
+            // Counted when it is about to run, not when received: tasks waiting behind one that kills the process are
+            // redelivered too, but never ran, and must not be taken for poison.
+            await request.Received;
+            await _settlement.ParkPoisonAsync(request.Delivery, request.Message, deliveries);
         }
         else if (request.TryStart(_time.GetUtcNow()))
         {
