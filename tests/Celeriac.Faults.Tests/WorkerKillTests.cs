@@ -13,6 +13,7 @@ namespace Celeriac.Faults.Tests;
 /// data, every sent task has exactly one record, final and SUCCESS with its sum, and every result reaches the client; a
 /// task runs to the end twice only when the killed worker had not acknowledged it (it held at most its prefetch).
 /// </summary>
+/// <remarks>Also fault test 7: SIGTERM under load.</remarks>
 public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Tasks = 60;
@@ -115,6 +116,67 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(Tasks, listed.Distinct().Count());
         Assert.True(ranTwice.Length <= Prefetch, $"only tasks the killed worker had not acknowledged may run again; {ranTwice.Length} did: {string.Join(", ", ranTwice)}");
         Assert.True(ranFirst.Count + ranSecond.Count - ranTwice.Length == Tasks, "every task ran to the end on one of the workers");
+    }
+
+    /// <summary>
+    /// Fault test 7: SIGTERM under load. The warm shutdown lets running tasks finish and gives prefetched ones back; the
+    /// worker exits 0; a new worker runs the rest; nothing is lost and nothing runs to the end twice.
+    /// </summary>
+    [Fact(Timeout = FaultTimeouts.Test)]
+    public async Task Sigterm_UnderLoad_RunningTasksFinishTheRestGoBackAndNothingIsLost()
+    {
+        var vhost = _virtualHost!;
+        var environment = new Dictionary<string, string> { [DemoTasksBuilderExtensionsAddSleep] = "0.2" };
+        var first = await StartWorkerAsync(vhost, environment, "term-1@localhost");
+        await using var client = CeleryClient.Create(vhost.AmqpUrl);
+        var sent = new List<(AsyncResult Result, int Expected)>();
+        for (var i = 0; i < Tasks; i++)
+        {
+            sent.Add((await client.SendAsync("tasks.add", i, 1), i + 1));
+        }
+
+        await first.WaitForLineAsync(l => SucceededLine().IsMatch(l) && first.Lines.Count(SucceededLine().IsMatch) >= 6, FaultTimeouts.Long, "six tasks to succeed on the first worker");
+        first.Signal(15);
+        var exitCode = await first.WaitForExitAsync(FaultTimeouts.Long);
+        var ranFirst = IdsOf(first, SucceededLine());
+        await first.DisposeAsync();
+        output.WriteLine($"---- SIGTERM: exit code {exitCode} after {ranFirst.Count} tasks succeeded; starting a new worker ----");
+
+        await using var second = await StartWorkerAsync(vhost, environment, "term-2@localhost");
+        var wrong = new List<string>();
+        foreach (var (result, expected) in sent)
+        {
+            var value = await result.GetAsync(FaultTimeouts.Long);
+            if (value.GetInt32() != expected)
+            {
+                wrong.Add($"{result.Id}: {value.GetRawText()} instead of {expected}");
+            }
+        }
+
+        var ranSecond = IdsOf(second, SucceededLine());
+        var ranTwice = ranFirst.Intersect(ranSecond).ToArray();
+        await using var api = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, worker: false);
+        using var http = api.CreateClient();
+        var badRecords = 0;
+        foreach (var (result, expected) in sent)
+        {
+            using var response = await http.GetAsync($"api/tasks/{result.Id}");
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK || JsonDocument.Parse(text).RootElement.GetProperty("result").GetRawText() != expected.ToString(CultureInfo.InvariantCulture))
+            {
+                badRecords++;
+                output.WriteLine($"bad record {result.Id}: {(int)response.StatusCode} {text}");
+            }
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"FIGURES sigterm: tasks {Tasks}, SIGTERM after 6 succeeded, exit code {exitCode}; {ranFirst.Count} finished on the stopping worker, {ranSecond.Count} on the new one; " +
+            $"ran to the end twice {ranTwice.Length}; results {sent.Count - wrong.Count}/{Tasks}, records SUCCESS with the sum {Tasks - badRecords}/{Tasks}; lost {wrong.Count + badRecords}"));
+        Assert.Equal(0, exitCode);
+        Assert.True(wrong.Count == 0, $"every result should be the sum:\n{string.Join('\n', wrong)}");
+        Assert.Equal(0, badRecords);
+        Assert.True(ranTwice.Length == 0, $"a warm shutdown acknowledges what finished, so nothing runs to the end twice; {ranTwice.Length} did");
+        Assert.Equal(Tasks, ranFirst.Count + ranSecond.Count);
     }
 
     private const string DemoTasksBuilderExtensionsAddSleep = "CELERIAC_DEMO_ADD_SLEEP";
