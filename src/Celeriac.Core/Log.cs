@@ -44,6 +44,13 @@ internal static partial class Log
         "Received unregistered task of type '{TaskName}' (id {TaskId}). The message was parked and its caller was sent FAILURE (NotRegistered). Is the task registered on this worker?")]
     public static partial void UnregisteredTask(ILogger logger, string taskName, string taskId);
 
+    [LoggerMessage(1013, LogLevel.Error,
+        "Task {TaskName}[{TaskId}] was delivered {Deliveries} times without finishing: the worker most likely died running it. The message was parked and the task failed (WorkerLostError).")]
+    public static partial void PoisonMessage(ILogger logger, string taskName, string taskId, int deliveries);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Could not count the deliveries of task {TaskId} in the state directory; it runs uncounted.")]
+    public static partial void DeliveryCountFailed(ILogger logger, string taskId, Exception error);
+
     [LoggerMessage(1011, LogLevel.Error, "Can't decode message body from queue '{Queue}': {Reason} The message was parked.")]
     public static partial void UndecodableMessage(ILogger logger, string queue, string reason);
 

@@ -11,4 +11,7 @@ internal static class DashboardDefaults
 
     /// <summary>The header every action request must carry: a cross-site page cannot send it without CORS, which the dashboard never allows.</summary>
     public const string ActionHeader = "X-Celeriac-Dashboard";
+
+    /// <summary>Task lists and live updates cut arguments and results longer than this (JSON bytes); a task's own page has them whole.</summary>
+    public const int ListValueBytes = 1024;
 }

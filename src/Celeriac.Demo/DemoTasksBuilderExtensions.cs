@@ -11,6 +11,13 @@ public static class DemoTasksBuilderExtensions
     public const string AddSleepVariable = "CELERIAC_DEMO_ADD_SLEEP";
 
     /// <summary>
+    /// The environment variable that, set to <c>1</c>, also registers <c>tasks.crash</c>, which kills the worker process
+    /// (<see cref="Environment.FailFast(string)"/>). Only the fault tests set it, to prove a message that crashes the worker
+    /// is parked after a bounded number of deliveries.
+    /// </summary>
+    public const string CrashTaskVariable = "CELERIAC_DEMO_CRASH_TASK";
+
+    /// <summary>
     /// Declares <see cref="DemoTasks"/>; <c>tasks.add</c> sleeps <c>CELERIAC_DEMO_ADD_SLEEP</c> seconds (read once, here)
     /// unless <paramref name="addSleep"/> says otherwise.
     /// </summary>
@@ -19,6 +26,11 @@ public static class DemoTasksBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var sleep = addSleep ?? AddSleepFromEnvironment();
         builder.Services.Configure<DemoTaskOptions>(o => o.AddSleep = sleep);
+        if (Environment.GetEnvironmentVariable(CrashTaskVariable) == "1")
+        {
+            builder.AddTask("tasks.crash", static () => Environment.FailFast("tasks.crash: killing the worker process on purpose (CELERIAC_DEMO_CRASH_TASK=1)"));
+        }
+
         return builder.AddTasks<DemoTasks>();
     }
 

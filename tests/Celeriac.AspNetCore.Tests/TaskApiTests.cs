@@ -217,6 +217,54 @@ public sealed class TaskApiTests
     }
 
     [Fact]
+    public async Task ListAsync_LargeArgumentsAndResult_CutShortInTheListingCompleteInTheTaskView()
+    {
+        var big = new string('x', 5000);
+        var api = CreateApi(_inner);
+        var id = await AcceptAsync($$"""["{{big}}", 1]""");
+        await _inner.ApplyAsync(id, new TaskFinished(_time.GetUtcNow(), "w1", TaskOutcome.Success(CeleryJson.ToElement(big), TimeSpan.FromSeconds(1))), default);
+
+        var listed = Assert.Single(Assert.IsType<TaskListView>((await api.ListAsync(new Dictionary<string, string?>(), default)).Body).Items);
+        var view = Assert.IsType<TaskView>((await api.GetAsync(id, default)).Body);
+
+        Assert.Equal(["args", "result"], listed.Truncated);
+        Assert.Equal(JsonValueKind.String, listed.Args!.Value.ValueKind);
+        Assert.StartsWith("[\"xxx", listed.Args.Value.GetString(), StringComparison.Ordinal);
+        Assert.True(Encoding.UTF8.GetByteCount(listed.Args.Value.GetString()!) <= new TaskApiOptions().MaxListValueBytes + 3);
+        Assert.Equal("{}", listed.Kwargs!.Value.GetRawText());
+        Assert.Null(view.Truncated);
+        Assert.Equal(big, view.Args!.Value[0].GetString());
+        Assert.Equal(big, view.Result!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task ListAsync_PageOverMaxListBytes_EndsEarlyWithACursorAndEveryTaskListedOnce()
+    {
+        var ids = new List<string>();
+        var api = CreateApi(_inner, new TaskApiOptions { MaxListBytes = 4096 });
+        for (var i = 0; i < 12; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            ids.Add(await AcceptAsync($$"""["{{new string('y', 900)}}", {{i}}]"""));
+        }
+
+        var listed = new List<string>();
+        var pages = 0;
+        for (string? cursor = null; pages == 0 || cursor is not null; pages++)
+        {
+            var response = await api.ListAsync(new Dictionary<string, string?> { ["limit"] = "500", ["cursor"] = cursor }, default);
+            var page = Assert.IsType<TaskListView>(response.Body);
+            Assert.True(JsonSerializer.SerializeToUtf8Bytes(response.Body, ApiJson.Options).Length <= 4096, $"page {pages} is over MaxListBytes");
+            Assert.NotEmpty(page.Items);
+            listed.AddRange(page.Items.Select(t => t.Id));
+            cursor = page.NextCursor;
+        }
+
+        Assert.True(pages > 2, $"a 4 KiB cap should split 12 tasks of about 1 KB into several pages, got {pages}");
+        Assert.Equal(Enumerable.Reverse(ids), listed);
+    }
+
+    [Fact]
     public void Problems_SerialiseAsProblemDetails()
     {
         var json = JsonSerializer.Serialize(TaskApi.Unauthorized("/api/tasks").Body, ApiJson.Options);
@@ -252,6 +300,14 @@ public sealed class TaskApiTests
         var options = Options.Create(apiOptions ?? new TaskApiOptions());
         var catalog = new TaskNameCatalog(registry, [], options, _time, NullLogger<TaskNameCatalog>.Instance);
         return new TaskApi(registry, catalog, store, _broker, _time, options, NullLogger<TaskApi>.Instance);
+    }
+
+    private async Task<string> AcceptAsync(string args)
+    {
+        var id = Guid.NewGuid().ToString();
+        using var document = JsonDocument.Parse(args);
+        await _inner.ApplyAsync(id, new TaskAccepted(_time.GetUtcNow(), new TaskDescription("tasks.big", document.RootElement.Clone(), CeleryJson.EmptyObject)), default);
+        return id;
     }
 
     private static ReadOnlyMemory<byte> Json(string text) => Encoding.UTF8.GetBytes(text);

@@ -165,6 +165,11 @@ public sealed class HostileHttpTests : IClassFixture<HostileHttpTests.Fixture>, 
             return $"{(int)response.StatusCode}: {body.Length} bytes of the {length} announced";
         }
 
+        if ((int)response.StatusCode >= 400 && Internals.Leaked(text) is { } leak)
+        {
+            return $"{(int)response.StatusCode} error body shows the server's internals ({leak}): {text[..Math.Min(300, text.Length)]}";
+        }
+
         if (response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json" && body.Length > 0)
         {
             try
@@ -178,6 +183,32 @@ public sealed class HostileHttpTests : IClassFixture<HostileHttpTests.Fixture>, 
         }
 
         return null;
+    }
+
+    [Fact(Timeout = FaultTimeouts.Test)]
+    public async Task FailedTask_DefaultTracebackDetail_RecordKeepsFramesWithoutSourcePaths()
+    {
+        using var http = _fixture.Server.CreateClient();
+        using var content = new StringContent("{\"args\": [\"boom\"]}", Encoding.UTF8, "application/json");
+        using var accepted = await http.PostAsync("api/tasks/tasks.fail", content);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var id = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        string? text = null;
+        await Eventually.WaitAsync(async () =>
+        {
+            using var response = await http.GetAsync($"api/tasks/{id}");
+            text = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.OK;
+        }, FaultTimeouts.Short, $"task {id} to fail");
+
+        var record = JsonDocument.Parse(text!).RootElement;
+        Assert.Equal("FAILURE", record.GetProperty("state").GetString());
+        var traceback = record.GetProperty("traceback").GetString()!;
+        _output.WriteLine(traceback);
+        Assert.Contains("InvalidOperationException: boom", traceback, StringComparison.Ordinal);
+        Assert.Contains("at Celeriac.Demo.DemoTasks.Fail(String message)", traceback, StringComparison.Ordinal);
+        Assert.True(Internals.Leaked(traceback) is null or "a stack frame", $"the stored traceback should carry no source path: {traceback}");
     }
 
     /// <summary>Requests HttpClient will not send: cut short, malformed chunks, slow dribbles, nonsense request lines.</summary>

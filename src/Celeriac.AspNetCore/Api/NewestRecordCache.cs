@@ -9,6 +9,13 @@ namespace Celeriac.AspNetCore.Api;
 /// backwards, nor a 404 for a task it has just accepted. Bounded: past <see cref="Capacity"/> ids it starts over,
 /// which only gives up that protection for tasks older than the newest <see cref="Capacity"/>.
 /// </summary>
+/// <remarks>
+/// It holds ids, versions and states, never payloads: arguments, results and tracebacks are dropped before a record
+/// goes in (with 1 MB arguments, 10,000 full records would hold 10 GB). When the remembered version is newer than the
+/// store's read, the answer is the remembered record with the payloads of the store's read, which are the same
+/// arguments (they never change) and at worst a result that is not in yet; when the store knows nothing yet, the
+/// answer has no payloads.
+/// </remarks>
 internal sealed class NewestRecordCache
 {
     public const int Capacity = 10_000;
@@ -28,6 +35,11 @@ internal sealed class NewestRecordCache
             _newest.Clear();
         }
 
-        return _newest.AddOrUpdate(record.Id, record, (_, known) => known.Version > record.Version ? known : record);
+        var kept = _newest.AddOrUpdate(record.Id, static (_, r) => WithoutPayloads(r), static (_, known, r) => known.Version > r.Version ? known : WithoutPayloads(r), record);
+        return kept.Version > record.Version
+            ? kept with { Args = record.Args, Kwargs = record.Kwargs, Result = record.Result, Traceback = record.Traceback }
+            : record;
     }
+
+    private static TaskRecord WithoutPayloads(TaskRecord record) => record with { Args = null, Kwargs = null, Result = null, Traceback = null };
 }

@@ -165,7 +165,11 @@ public sealed class TaskApi
         return Accepted(Links(id, state, baseAddress) with { Name = record?.Name, Revoke = record?.Revoke }, id);
     }
 
-    /// <summary><c>GET /api/tasks?state=&amp;name=&amp;worker=&amp;q=&amp;from=&amp;to=&amp;limit=&amp;cursor=</c>: a page of records, newest first.</summary>
+    /// <summary>
+    /// <c>GET /api/tasks?state=&amp;name=&amp;worker=&amp;q=&amp;from=&amp;to=&amp;limit=&amp;cursor=</c>: a page of records, newest first,
+    /// with long arguments and results cut short (<see cref="TaskView.Truncated"/>) and at most
+    /// <see cref="TaskApiOptions.MaxListBytes"/> of JSON (fewer rows than asked for, and a cursor, when more would not fit).
+    /// </summary>
     public async Task<ApiResponse> ListAsync(IReadOnlyDictionary<string, string?> query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -174,17 +178,14 @@ public sealed class TaskApi
             return Respond(Problem(400, "invalid-query", "Invalid query", error, RoutePrefix));
         }
 
-        TaskRecordPage page;
         try
         {
-            page = await _store.QueryAsync(parsed, cancellationToken);
+            return new ApiResponse(200, await TaskListing.ReadAsync(_store, parsed, _options, cancellationToken));
         }
         catch (FormatException ex)
         {
             return Respond(Problem(400, "invalid-query", "Invalid query", ex.Message, RoutePrefix));
         }
-
-        return new ApiResponse(200, new TaskListView(page.Items.Select(TaskView.From).ToArray(), page.NextCursor));
     }
 
     /// <summary>The 413 answer for a body larger than <see cref="MaxBodyBytes"/>.</summary>

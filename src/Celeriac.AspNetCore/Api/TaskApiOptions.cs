@@ -9,6 +9,19 @@ public sealed class TaskApiOptions
     /// <summary>The largest request body accepted (413 above it). Default 1 MiB.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The most JSON a listing (<c>GET /api/tasks</c>) answers with, in bytes: a page ends early, with a cursor to the rest,
+    /// rather than pass it (it always holds at least one task). Default 4 MiB.
+    /// </summary>
+    public int MaxListBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// In a listing, arguments, keyword arguments, results and tracebacks longer than this (as JSON text, in bytes) are cut
+    /// to a string with their start and named in the task's <c>truncated</c>; <c>GET /api/tasks/{id}</c> has them complete.
+    /// Default 1024, Celery's <c>argsrepr</c> length.
+    /// </summary>
+    public int MaxListValueBytes { get; set; } = 1024;
+
     /// <summary>The <c>Retry-After</c> sent with 202 answers, in seconds.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 

@@ -18,6 +18,16 @@ internal sealed class TaskApiOptionsValidator : IValidateOptions<TaskApiOptions>
             errors.Add($"TaskApiOptions.MaxBodyBytes (Celeriac:Http:MaxBodyBytes) must be positive (was {options.MaxBodyBytes}).");
         }
 
+        if (options.MaxListBytes < 1024)
+        {
+            errors.Add($"TaskApiOptions.MaxListBytes (Celeriac:Http:MaxListBytes) must be at least 1024 (was {options.MaxListBytes}).");
+        }
+
+        if (options.MaxListValueBytes < 16)
+        {
+            errors.Add($"TaskApiOptions.MaxListValueBytes (Celeriac:Http:MaxListValueBytes) must be at least 16 (was {options.MaxListValueBytes}).");
+        }
+
         if (options.RetryAfterSeconds < 0)
         {
             errors.Add($"TaskApiOptions.RetryAfterSeconds (Celeriac:Http:RetryAfterSeconds) must not be negative (was {options.RetryAfterSeconds}).");

@@ -61,6 +61,12 @@ public sealed record TaskView
     /// <summary>True once it finished.</summary>
     public bool Final { get; init; }
 
+    /// <summary>
+    /// The members a listing cut short (<c>args</c>, <c>kwargs</c>, <c>result</c>, <c>traceback</c>): each is then a string
+    /// with the start of its JSON text; <c>GET /api/tasks/{id}</c> has them complete. Absent when nothing was cut.
+    /// </summary>
+    public IReadOnlyList<string>? Truncated { get; init; }
+
     /// <summary>The view of a record.</summary>
     public static TaskView From(TaskRecord record)
     {
@@ -86,6 +92,22 @@ public sealed record TaskView
             Timeline = record.Timeline,
             Final = record.IsFinal,
         };
+    }
+
+    /// <summary>
+    /// The view of a record in a listing: arguments, results and tracebacks longer than <paramref name="maxValueBytes"/>
+    /// (as JSON text) are cut to a string preview and named in <see cref="Truncated"/>, so a page of tasks with
+    /// megabyte arguments stays small.
+    /// </summary>
+    public static TaskView Summary(TaskRecord record, int maxValueBytes)
+    {
+        var view = From(record);
+        List<string>? truncated = null;
+        var args = ValuePreview.Of(view.Args, maxValueBytes, "args", ref truncated);
+        var kwargs = ValuePreview.Of(view.Kwargs, maxValueBytes, "kwargs", ref truncated);
+        var result = ValuePreview.Of(view.Result, maxValueBytes, "result", ref truncated);
+        var traceback = ValuePreview.Of(view.Traceback, maxValueBytes, "traceback", ref truncated);
+        return truncated is null ? view : view with { Args = args, Kwargs = kwargs, Result = result, Traceback = traceback, Truncated = truncated };
     }
 }
 

@@ -9,7 +9,7 @@ namespace Celeriac.Core.Execution;
 /// give the message back to the queue; or park it where a person can look at it. Observers first, ack last: an
 /// outcome nobody recorded is never acknowledged, so a crash before the ack redelivers the task.
 /// </summary>
-internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, IMessagePublisher publisher, bool persistentResults, ILogger logger)
+internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, ILogger logger)
 {
     // Observers are told of one change together (a durable write, a confirmed result and an event overlap instead of
     // adding up); each observer still hears a task's changes in order, since the next report waits for this one.
@@ -49,17 +49,32 @@ internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingL
         Log.UndecodableMessage(logger, delivery.Queue, error.Message);
         await parkingLot.ParkAsync(delivery, error.Message, CancellationToken.None);
 
-        // Better than Celery, whose caller waits forever: when the id and reply queue are readable, tell the caller.
+        // Better than Celery, whose caller waits forever: when the id is readable, the task gets a FAILURE record, event
+        // and (with a reply queue) result, as an unregistered task does.
         var headers = delivery.Message.Headers;
         var taskId = (headers.TryGetValue("id", out var id) ? id as string : null) ?? delivery.Message.CorrelationId;
-        if (!string.IsNullOrEmpty(taskId) && !string.IsNullOrEmpty(delivery.Message.ReplyTo))
+        if (string.IsNullOrEmpty(taskId))
         {
-            var failure = TaskOutcome.Failure(TaskError.Create("DecodeError", error.Message, "kombu.exceptions"), null, null);
-            await publisher.PublishAsync(failure.ToResult(taskId).ToMessage(delivery.Message.ReplyTo, delivery.Message.CorrelationId, persistentResults),
-                CancellationToken.None);
+            await delivery.Handle.AckAsync(CancellationToken.None);
+            return;
         }
 
-        await delivery.Handle.AckAsync(CancellationToken.None);
+        var message = new TaskMessage
+        {
+            Id = taskId,
+            Name = (headers.TryGetValue("task", out var name) ? name as string : null) ?? "",
+            ReplyTo = string.IsNullOrEmpty(delivery.Message.ReplyTo) ? null : delivery.Message.ReplyTo,
+            CorrelationId = delivery.Message.CorrelationId,
+        };
+        await FinishAsync(message, TaskOutcome.Failure(TaskError.Create("DecodeError", error.Message, "kombu.exceptions"), null, null), delivery);
+    }
+
+    public async Task ParkPoisonAsync(Delivery delivery, TaskMessage message, int deliveries)
+    {
+        Log.PoisonMessage(logger, message.DisplayName, message.Id, deliveries);
+        var reason = $"Delivered {deliveries} times without finishing (WorkerOptions.MaxDeliveries): the worker most likely died running it.";
+        await parkingLot.ParkAsync(delivery, reason, CancellationToken.None);
+        await FinishAsync(message, TaskOutcome.Failure(TaskError.Create("WorkerLostError", reason, "celery.exceptions"), null, null), delivery);
     }
 
     public async Task ParkUnregisteredAsync(Delivery delivery, TaskMessage message, string hostname)

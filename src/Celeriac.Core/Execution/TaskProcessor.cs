@@ -37,6 +37,7 @@ public sealed class TaskProcessor
     private readonly WorkerState _state;
     private readonly TimeProvider _time;
     private readonly WorkerOptions _options;
+    private readonly DeliveryCounter _deliveries;
     private readonly ILogger<TaskProcessor> _logger;
     private readonly SlotQueue _slots;
 
@@ -52,8 +53,9 @@ public sealed class TaskProcessor
         _rateLimiter = rateLimiter;
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
-        _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, _options.PersistentResults, logger);
+        _settlement = new Settlement(observers.ToArray(), parkingLot, logger);
         _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger);
+        _deliveries = new DeliveryCounter(_options.ResolveStateDirectory());
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);
         _state = state;
         _time = time;
@@ -185,6 +187,44 @@ public sealed class TaskProcessor
             slot?.Release();
             request.SlotTicket?.Release();
             _state.Remove(request);
+            // Settled or given back by this process: it did not die running it.
+            ForgetDeliveries(request.Delivery, request.Message);
+        }
+    }
+
+    private void ForgetDeliveries(Delivery delivery, TaskMessage message)
+    {
+        if (!delivery.Redelivered || _options.MaxDeliveries == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _deliveries.Forget(message.Id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.DeliveryCountFailed(_logger, message.Id, ex);
+        }
+    }
+
+    /// <summary>The deliveries of a redelivered message so far, or null when they are not counted.</summary>
+    private int? CountDelivery(TaskMessage message)
+    {
+        if (_options.MaxDeliveries == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _deliveries.CountRedelivery(message.Id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.DeliveryCountFailed(_logger, message.Id, ex);
+            return null;
         }
     }
 
@@ -217,6 +257,13 @@ public sealed class TaskProcessor
         {
             await DiscardAsync(request, reason);
         }
+        else if (request.Delivery.Redelivered && CountDelivery(request.Message) is { } deliveries && deliveries > _options.MaxDeliveries)
+        {
+            // Counted when it is about to run, not when received: tasks waiting behind one that kills the process are
+            // redelivered too, but never ran, and must not be taken for poison.
+            await request.Received;
+            await _settlement.ParkPoisonAsync(request.Delivery, request.Message, deliveries);
+        }
         else if (request.TryStart(_time.GetUtcNow()))
         {
             await RunAsync(request, slot!);
@@ -243,7 +290,9 @@ public sealed class TaskProcessor
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         var limits = TimeLimits.Of(message, request.Definition);
-        var outcome = OutcomeMapping.Map(end, request.StopReason, request.SoftLimitExceeded, limits, request.TerminateSignal);
+        var outcome = OutcomeMapping.Map(end, request.StopReason, request.SoftLimitExceeded, limits, request.TerminateSignal) is { } mapped
+            ? TaskTraceback.WithDetail(mapped, _options.TracebackDetail)
+            : null;
         await startedReported;
         if (outcome is null)
         {

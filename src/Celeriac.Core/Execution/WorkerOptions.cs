@@ -45,6 +45,21 @@ public sealed class WorkerOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// How much of a failed task's .NET stack trace its record and result carry: <see cref="TracebackDetail.Full"/>,
+    /// <see cref="TracebackDetail.NoSourcePaths"/> (the default: every frame, no source file paths of the build machine)
+    /// or <see cref="TracebackDetail.None"/>.
+    /// </summary>
+    public TracebackDetail TracebackDetail { get; set; } = TracebackDetail.NoSourcePaths;
+
+    /// <summary>
+    /// A task's message is run at most this many times without finishing: delivered once more, it is parked in
+    /// <c>{queue}_error</c> and the task fails (<c>WorkerLostError</c>), since the worker process most likely died running
+    /// it each time. Redeliveries are counted on disk in <see cref="StateDirectory"/> (classic queues keep no count); a
+    /// message given back by a shutdown starts its count again. Default 5; 0 never parks.
+    /// </summary>
+    public int MaxDeliveries { get; set; } = 5;
+
     /// <summary>The broker prefetch count: concurrency x multiplier, 0 for unlimited.</summary>
     public ushort PrefetchCount => (ushort)Math.Min(ushort.MaxValue, (long)Concurrency * PrefetchMultiplier);
 

@@ -18,6 +18,11 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add($"WorkerOptions.Concurrency (Celeriac:Worker:Concurrency) must be at least 1 (was {options.Concurrency}).");
         }
 
+        if (options.MaxDeliveries < 0)
+        {
+            errors.Add($"WorkerOptions.MaxDeliveries (Celeriac:Worker:MaxDeliveries) must be 0 (never park) or more (was {options.MaxDeliveries}).");
+        }
+
         if (options.PrefetchMultiplier < 0)
         {
             errors.Add($"WorkerOptions.PrefetchMultiplier (Celeriac:Worker:PrefetchMultiplier) must be 0 (unlimited) or more (was {options.PrefetchMultiplier}).");

@@ -493,7 +493,10 @@
     const off = live.on((kind, data) => {
       if (kind === "tasks") {
         const updated = data.records.find(r => r.id === id);
-        if (updated && (!task || updated.timeline.updated >= (task.timeline.updated || ""))) {
+        if (updated?.truncated) {
+          // Live updates cut long arguments and results; this page shows them whole.
+          load();
+        } else if (updated && (!task || updated.timeline.updated >= (task.timeline.updated || ""))) {
           task = updated;
           render();
         } else if (data.more && data.ids.includes(id)) {

@@ -64,7 +64,7 @@ internal sealed class DashboardEventFeed : BackgroundService
     public void PublishRecord(TaskRecord record)
     {
         _counts.Invalidate();
-        _hub.Publish("tasks", new TaskChangesView([record.Id], [TaskView.From(record)], More: false));
+        _hub.Publish("tasks", new TaskChangesView([record.Id], [TaskView.Summary(record, DashboardDefaults.ListValueBytes)], More: false));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -278,7 +278,7 @@ internal sealed class DashboardEventFeed : BackgroundService
 
             if (record is not null)
             {
-                records.Add(TaskView.From(record));
+                records.Add(TaskView.Summary(record, DashboardDefaults.ListValueBytes));
             }
         }
 

@@ -23,7 +23,7 @@ internal static class TaskHandlers
         try
         {
             var page = await store.QueryAsync(query, cancellationToken);
-            return Results.Json(new TaskListView(page.Items.Select(TaskView.From).ToArray(), page.NextCursor), DashboardJson.Options);
+            return Results.Json(new TaskListView(page.Items.Select(r => TaskView.Summary(r, DashboardDefaults.ListValueBytes)).ToArray(), page.NextCursor), DashboardJson.Options);
         }
         catch (FormatException ex)
         {

@@ -40,7 +40,8 @@ public sealed class TaskProcessorBadMessageTests(ITestOutputHelper output)
 
         await worker.ProcessAsync(delivery);
 
-        Assert.Equal(["park", $"publish result FAILURE to {TestWorker.ReplyTo}", "ack"], worker.Log.Entries);
+        Assert.Equal(["park", $"publish result FAILURE to {TestWorker.ReplyTo}", "publish celeryev task.failed", "ack"], worker.Log.Entries);
+        Assert.Equal("id-1", Assert.Single(worker.Publisher.Events("task-failed")).GetProperty("uuid").GetString());
         Assert.Contains("application/x-python-serialize", Assert.Single(worker.ParkingLot.Parked).Reason, StringComparison.Ordinal);
         var result = Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo));
         Assert.Equal("id-1", result.TaskId);
@@ -52,7 +53,7 @@ public sealed class TaskProcessorBadMessageTests(ITestOutputHelper output)
     [Theory]
     [InlineData("not json", TestWorker.ReplyTo, null)]
     [InlineData("[[], {}, {}]", null, "id-1")]
-    public async Task ProcessAsync_UndecodableWithoutIdOrReplyTo_ParksAndAcksWithoutResult(string body, string? replyTo, string? id)
+    public async Task ProcessAsync_UndecodableWithoutIdOrReplyTo_ParksAndAcksWithoutResultFailedOnlyWhenIdKnown(string body, string? replyTo, string? id)
     {
         await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.one", () => 1));
         var headers = new Dictionary<string, object?> { ["task"] = "tasks.one", ["lang"] = "py" };
@@ -66,7 +67,8 @@ public sealed class TaskProcessorBadMessageTests(ITestOutputHelper output)
 
         await worker.ProcessAsync(delivery);
 
-        Assert.Equal(["park", "ack"], worker.Log.Entries);
+        // With an id the task is reported failed (its record and monitors hear of it); a result needs a reply queue too.
+        Assert.Equal(id is null ? ["park", "ack"] : ["park", "publish celeryev task.failed", "ack"], worker.Log.Entries);
     }
 
     [Fact]

@@ -87,6 +87,8 @@ public sealed class TestWorker : IAsyncDisposable
         {
             o.Hostname = Hostname;
             o.Concurrency = 4;
+            // Redelivery counts go to a folder of this test's, never the user's state directory.
+            o.StateDirectory = Path.Combine(Path.GetTempPath(), "celeriac-test-state", Guid.NewGuid().ToString("N"));
             options?.Invoke(o);
         }).UseInMemoryRevokes();
         tasks?.Invoke(builder);
