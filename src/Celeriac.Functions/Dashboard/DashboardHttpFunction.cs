@@ -23,6 +23,15 @@ internal sealed class DashboardHttpFunction(DashboardRequestDispatcher dispatche
         return new DispatchedResult(dispatcher);
     }
 
+    /// <summary>
+    /// The dashboard's Prometheus metrics at <c>/metrics</c>, as <c>celeriac serve</c> serves them (outside the
+    /// dashboard's route, so it needs a function of its own). Anonymous for the host, like the dashboard: a scraper
+    /// sends no function key, and the dashboard's access rules apply.
+    /// </summary>
+    [Function("Metrics")]
+    public IResult Metrics([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) => Run(request, client);
+
     // Run when the worker writes the response, on the request's own HttpContext.
     private sealed class DispatchedResult(DashboardRequestDispatcher dispatcher) : IResult
     {

@@ -90,6 +90,22 @@ public sealed class FunctionsDashboardTests : IAsyncLifetime
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
+    public async Task MetricsFunction_AfterATaskSucceeded_CountsItInPrometheusText()
+    {
+        var accepted = (await _fixture.Api.EnqueueAsync("tasks.add", """{"args": [1, 2]}""")).AssertStatus(HttpStatusCode.Accepted);
+        Assert.Equal("SUCCESS", (await _fixture.Api.WaitForFinalAsync(accepted.Json.GetProperty("id").GetString()!)).State);
+        using var http = new HttpClient { BaseAddress = _fixture.Stack.Functions.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        // The task-succeeded event reaches the dashboard's feed shortly after the record: wait for it to be counted.
+        await Eventually.WaitAsync(async () =>
+            (await http.GetStringAsync("metrics")).Contains("celeriac_task_events_total{name=\"tasks.add\",state=\"SUCCESS\"}", StringComparison.Ordinal),
+            TestTimeouts.Long, "tasks.add SUCCESS counted in /metrics");
+        var response = await http.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
     public async Task DashboardFunction_UnknownDashboardPath_Answers404()
     {
         using var http = new HttpClient { BaseAddress = Dashboard, Timeout = TimeSpan.FromSeconds(30) };

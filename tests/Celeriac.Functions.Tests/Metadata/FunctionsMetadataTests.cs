@@ -23,6 +23,7 @@ public sealed class FunctionsMetadataTests
         { "TaskRecord", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
         { "Dashboard", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Anonymous","methods":["get","post"],"route":"dashboard/{*path}","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
         { "DashboardWorker", """[{"name":"dispatcher","direction":"In","type":"entityTrigger","properties":{}}]""" },
+        { "Metrics", """[{"name":"request","direction":"In","type":"httpTrigger","authLevel":"Anonymous","methods":["get"],"route":"metrics","properties":{}},{"name":"client","direction":"In","type":"durableClient","properties":{}},{"name":"$return","type":"http","direction":"Out"}]""" },
     };
 
     [Fact]
