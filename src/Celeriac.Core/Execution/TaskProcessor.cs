@@ -253,6 +253,18 @@ public sealed class TaskProcessor
             return;
         }
 
+        if (outcome.State == TaskState.Failure && request.StopReason is null
+            && RetryPlanner.Decide(end, message, request.Definition.Options.Retry, _time.GetUtcNow(), Random.Shared) is { } retry)
+        {
+            if (retry.Retry is not null)
+            {
+                await RetryOrDiscardAsync(request, retry.Retry);
+                return;
+            }
+
+            outcome = retry.GiveUp!;
+        }
+
         LogOutcome(message, outcome, end, limits);
         // Callbacks, chain and errbacks go out (confirmed) before the task is acknowledged: never lost, at worst sent twice.
         await _workflow.ContinueAsync(message, outcome, CancellationToken.None);
@@ -277,6 +289,19 @@ public sealed class TaskProcessor
         else if (outcome.State == TaskState.Failure && end.Error is { } error)
         {
             Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, error);
+        }
+    }
+
+    // A task revoked (or expired) while it ran is not retried: Celery would publish it and discard it on arrival.
+    private async Task RetryOrDiscardAsync(TaskRequest request, TaskRetry retry)
+    {
+        if (await _revocation.CheckAsync(request.Message, CancellationToken.None) is { } reason)
+        {
+            await DiscardAsync(request.Message, request.Delivery, reason);
+        }
+        else
+        {
+            await _settlement.RetryAsync(request.Message, retry, request.Delivery);
         }
     }
 
