@@ -108,6 +108,25 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ProcessAsync_RetryDueBeyondTheHoldLimit_IsDeferredWhenItComesBack()
+    {
+        await using var worker = TestWorker.Create(output,
+            b => b.AddTask("tasks.later", (Func<TaskContext, int>)(c => throw c.Retry(countdown: TimeSpan.FromHours(1)))));
+        var task = NewTask("tasks.later");
+        await worker.ProcessAsync(worker.Deliver(task.Encode()));
+
+        var again = worker.Publisher.Messages.Single(m => m.Message.Headers.ContainsKey("task")).Message;
+        var comesBack = worker.Deliver(again);
+        await worker.ProcessAsync(comesBack);
+
+        var (deferred, until) = Assert.Single(worker.Deferral.Deferred);
+        Assert.Same(comesBack, deferred);
+        Assert.Equal(worker.Time.GetUtcNow() + TimeSpan.FromHours(1), until);
+        Assert.Equal(["ack"], comesBack.Recorded().Calls);
+        Assert.Equal("None", Assert.Single(worker.Publisher.Events("task-retried")).GetProperty("exception").GetString());
+    }
+
+    [Fact]
     public async Task ProcessAsync_RevokedWhileRunning_IsNotRetried()
     {
         IRevokedTasks? revoked = null;
