@@ -254,15 +254,16 @@ public sealed class TaskProcessor
         }
 
         if (outcome.State == TaskState.Failure && request.StopReason is null
-            && RetryPlanner.Decide(end, message, request.Definition.Options.Retry, _time.GetUtcNow(), Random.Shared) is { } retry)
+            && RetryPlanner.Decide(end, message, request.Definition.Options.Retry, _time.GetUtcNow(), Random.Shared) is { } decision)
         {
-            if (retry.Retry is not null)
+            // Retried (Celery's self.retry or autoretry_for), or past its maximum: then it fails with its own exception.
+            if (decision.Retry is { } retry)
             {
-                await RetryOrDiscardAsync(request, retry.Retry);
+                await RetryOrDiscardAsync(request, retry);
                 return;
             }
 
-            outcome = retry.GiveUp!;
+            outcome = decision.GiveUp!;
         }
 
         LogOutcome(message, outcome, end, limits);
