@@ -35,7 +35,7 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
                 "publish celeryev task.started",
                 $"publish result RETRY to {TestWorker.ReplyTo}",
                 "publish celeryev task.retried",
-                "publish task tasks.slow to /celery",
+                "publish task tasks.slow to celery",
                 "ack",
             ],
             worker.Log.Entries);
@@ -92,6 +92,29 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
         Assert.Empty(worker.Publisher.Events("task-retried"));
         Assert.DoesNotContain(worker.Publisher.Messages, m => m.Message.Headers.ContainsKey("task"));
         Assert.Equal(["ack"], delivery.Recorded().Calls);
+    }
+
+    [Theory]
+    [InlineData(0, new[] { "tasks.slow" })] // retried: the errback waits, and the retry carries it
+    [InlineData(3, new[] { "tasks.echo" })] // past the maximum: FAILURE, so the errback runs
+    public async Task ProcessAsync_TaskWithErrback_RunsItOnlyOnceNoRetryIsLeft(int retries, string[] published)
+    {
+        await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.slow", (Func<int>)Slow, s_autoTimeouts));
+        var task = NewTask("tasks.slow") with
+        {
+            Retries = retries,
+            Embed = new TaskEmbed(null, Json("""[{"task": "tasks.echo", "args": [], "kwargs": {}, "options": {}, "subtask_type": null, "immutable": false}]"""),
+                null, null),
+        };
+
+        await worker.ProcessAsync(worker.Deliver(task.Encode()));
+
+        var sent = worker.Publisher.Tasks();
+        Assert.Equal(published, sent.Select(t => t.Name));
+        if (retries == 0)
+        {
+            Assert.NotNull(sent[0].Embed.Errbacks);
+        }
     }
 
     [Fact]
@@ -178,7 +201,7 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<InvalidOperationException>(() => worker.ProcessAsync(delivery));
 
         Assert.DoesNotContain("ack", delivery.Recorded().Calls);
-        Assert.Contains("publish-failed task tasks.slow to /celery", worker.Log.Entries);
+        Assert.Contains("publish-failed task tasks.slow to celery", worker.Log.Entries);
     }
 
     [Fact]

@@ -46,12 +46,6 @@ public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
 
     private static string Describe(OutgoingMessage message)
     {
-        if (message.Message.Headers.ContainsKey("task"))
-        {
-            // A task message (a retry publishes one): named by its task and where it goes.
-            return $"task {message.Message.Headers["task"]} to {message.Exchange}/{message.RoutingKey}";
-        }
-
         if (message.Exchange == "")
         {
             if (message.Message.Headers.TryGetValue("task", out var task))
