@@ -97,6 +97,9 @@ internal static class BenchWorker
             stages.Add($"{name}.started", started);
         }
 
+        public ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken) =>
+            inner.OnRetriedAsync(message, retry, cancellationToken);
+
         public async ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "Task {TaskName}[{TaskId}] raised unexpected: {Exception}")]
     public static partial void TaskFailed(ILogger logger, string taskName, string taskId, string exception, Exception error);
 
+    [LoggerMessage(1850, LogLevel.Information, "Task {TaskName}[{TaskId}] retry: {Retry}")]
+    public static partial void TaskRetried(ILogger logger, string taskName, string taskId, string retry);
+
     [LoggerMessage(1003, LogLevel.Information, "Discarding revoked task: {TaskName}[{TaskId}]")]
     public static partial void DiscardingRevokedTask(ILogger logger, string taskName, string taskId);
 

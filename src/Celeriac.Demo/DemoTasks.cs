@@ -70,6 +70,21 @@ public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider ti
     [CeleryTask("tasks.fail")]
     public static void Fail(string message) => throw new InvalidOperationException(message);
 
+    /// <summary>
+    /// Fails its first <paramref name="failTimes"/> attempts with <see cref="FlakyException"/>, which retries it
+    /// automatically (backoff 1 s, 2 s, 4 s with jitter, at most 3 retries), then returns the number of attempts. The
+    /// attempt is the message's <c>retries</c>, not state in this process, so it counts the same on every worker.
+    /// </summary>
+    [CeleryTask("tasks.flaky", AutoRetryFor = [typeof(FlakyException)], RetryBackoff = 1, RetryBackoffMax = 4)]
+    public static int Flaky(int failTimes, TaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var attempt = context.Retries + 1;
+        return context.Retries < failTimes
+            ? throw new FlakyException(string.Create(CultureInfo.InvariantCulture, $"attempt {attempt} of {failTimes} failing"))
+            : attempt;
+    }
+
     /// <summary>Does nothing; returns None.</summary>
     [CeleryTask("tasks.noop")]
     public static void Noop()

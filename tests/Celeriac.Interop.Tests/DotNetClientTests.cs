@@ -98,6 +98,21 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
+    public async Task SendAsync_FlakyRetriedAutomatically_WaitsThroughTheRetriesForTheResultOrTheOriginalFailure()
+    {
+        // tasks.flaky retries on its own exception with backoff 1 s, 2 s, 4 s (with jitter), at most 3 times, on either worker.
+        var flaky = await Client.SendAsync("tasks.flaky", 2);
+        var doomed = await Client.SendAsync("tasks.flaky", 4);
+
+        Assert.Equal(3, (await flaky.GetAsync(TimeSpan.FromSeconds(60))).GetInt32());
+        Assert.Equal(TaskState.Success, flaky.State);
+        var failure = await Assert.ThrowsAsync<TaskFailedException>(() => doomed.GetAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(("FlakyException", "attempt 4 of 4 failing"), (failure.ExceptionType, failure.Error.Message));
+        await _fixture.Events.WaitForAsync("task-succeeded", flaky.Id);
+        Assert.Equal(["task-retried", "task-retried"], _fixture.Events.TypesFor(flaky.Id).Where(t => t == "task-retried"));
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
     public async Task SendAsync_WithLink_TheCallbackRunsWithTheResultAsItsFirstArgument()
     {
         var callback = new TaskSignature("tasks.echo", "after") { TaskId = Guid.NewGuid().ToString() };

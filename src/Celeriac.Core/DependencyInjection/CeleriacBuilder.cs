@@ -67,6 +67,7 @@ public sealed class CeleriacBuilder
             {
                 TimeLimit = attribute!.TimeLimit > 0 ? TimeSpan.FromSeconds(attribute.TimeLimit) : null,
                 SoftTimeLimit = attribute.SoftTimeLimit > 0 ? TimeSpan.FromSeconds(attribute.SoftTimeLimit) : null,
+                Retry = attribute.ToRetryPolicy(),
             };
             var registration = new TaskRegistration(attribute.Name, method, Target: null, method.IsStatic ? null : type, options);
             Services.Configure<TaskRegistryOptions>(o => o.Registrations.Add(registration));

@@ -30,6 +30,17 @@ public static class TaskEvents
         return new CeleryEvent("task-started").With("uuid", message.Id);
     }
 
+    /// <summary><c>task-retried</c>: the reason's repr (<c>None</c> without one) and the traceback, as Celery's worker sends it.</summary>
+    public static CeleryEvent Retried(TaskMessage message, TaskRetry retry)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(retry);
+        return new CeleryEvent("task-retried")
+            .With("uuid", message.Id)
+            .With("exception", retry.Error?.Repr ?? "None")
+            .With("traceback", retry.Traceback);
+    }
+
     /// <summary>The event for an outcome: <c>task-succeeded</c>, <c>task-failed</c> or <c>task-revoked</c>.</summary>
     public static CeleryEvent Finished(TaskMessage message, TaskOutcome outcome)
     {

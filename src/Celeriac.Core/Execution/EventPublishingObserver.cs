@@ -20,6 +20,10 @@ public sealed class EventPublishingObserver : ITaskObserver
         _events.SendTaskEventAsync(TaskEvents.Started(message), cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken) =>
+        _events.SendTaskEventAsync(TaskEvents.Retried(message, retry), cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken) =>
         _events.SendTaskEventAsync(TaskEvents.Finished(message, outcome), cancellationToken);
 }

@@ -15,6 +15,12 @@ public interface ITaskObserver
     /// <summary>The task started running.</summary>
     ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The task failed and will run again (RETRY): told before the retry is published. Does nothing unless implemented,
+    /// so observers written before retries existed still build.
+    /// </summary>
+    ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>The task finished: succeeded, failed or was revoked.</summary>
     ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken);
 }

@@ -44,6 +44,22 @@ public sealed class RpcResultObserver : ITaskObserver
     }
 
     /// <inheritdoc />
+    public ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(retry);
+
+        // Celery's rpc backend publishes RETRY too; the caller's get() keeps waiting, since RETRY is not ready.
+        var result = new TaskResult { TaskId = message.Id, State = TaskState.Retry, Error = retry.Error ?? RetryError(retry), Traceback = retry.Traceback };
+        return WantsResult(message)
+            ? _publisher.PublishAsync(result.ToMessage(message.ReplyTo!, message.CorrelationId, _options.PersistentResults), cancellationToken)
+            : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Celery's own <c>Retry</c> exception, for a retry that gave no reason.</summary>
+    internal static TaskError RetryError(TaskRetry retry) => TaskError.Create("Retry", retry.Describe(), "celery.exceptions");
+
+    /// <inheritdoc />
     public ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

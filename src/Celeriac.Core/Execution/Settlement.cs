@@ -25,6 +25,18 @@ internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingL
         await delivery.Handle.AckAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Reports the retry, publishes the task again (same id, one more retry, its new ETA) and only then acknowledges the
+    /// failed run: a crash before the broker confirmed the new message redelivers the old one, so the task is never lost.
+    /// </summary>
+    public async Task RetryAsync(TaskMessage message, TaskRetry retry, Delivery delivery)
+    {
+        Log.TaskRetried(logger, message.DisplayName, message.Id, retry.Describe());
+        await Task.WhenAll(observers.Select(o => o.OnRetriedAsync(message, retry, CancellationToken.None).AsTask()));
+        await publisher.PublishAsync(RetryPlanner.Republish(message, retry, delivery), CancellationToken.None);
+        await delivery.Handle.AckAsync(CancellationToken.None);
+    }
+
     public async Task RequeueAsync(TaskMessage message, Delivery delivery)
     {
         Log.TaskRequeued(logger, message.DisplayName, message.Id);

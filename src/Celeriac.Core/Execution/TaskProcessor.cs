@@ -302,6 +302,19 @@ public sealed class TaskProcessor
             return;
         }
 
+        if (outcome.State == TaskState.Failure && request.StopReason is null
+            && RetryPlanner.Decide(end, message, request.Definition.Options.Retry, _time.GetUtcNow(), Random.Shared) is { } decision)
+        {
+            // Retried (Celery's self.retry or autoretry_for), or past its maximum: then it fails with its own exception.
+            if (decision.Retry is { } retry)
+            {
+                await RetryOrDiscardAsync(request, retry);
+                return;
+            }
+
+            outcome = decision.GiveUp!;
+        }
+
         LogOutcome(message, outcome, end, limits);
         // Callbacks, chain and errbacks go out (confirmed) before the task is acknowledged: never lost, at worst sent twice.
         await _workflow.ContinueAsync(message, outcome, CancellationToken.None);
@@ -326,6 +339,19 @@ public sealed class TaskProcessor
         else if (outcome.State == TaskState.Failure && end.Error is { } error)
         {
             Log.TaskFailed(_logger, message.DisplayName, message.Id, outcome.Error!.Repr, error);
+        }
+    }
+
+    // A task revoked (or expired) while it ran is not retried: Celery would publish it and discard it on arrival.
+    private async Task RetryOrDiscardAsync(TaskRequest request, TaskRetry retry)
+    {
+        if (await _revocation.CheckAsync(request.Message, CancellationToken.None) is { } reason)
+        {
+            await DiscardAsync(request.Message, request.Delivery, reason);
+        }
+        else
+        {
+            await _settlement.RetryAsync(request.Message, retry, request.Delivery);
         }
     }
 

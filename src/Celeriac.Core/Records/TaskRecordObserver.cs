@@ -39,6 +39,15 @@ public sealed class TaskRecordObserver : ITaskObserver
     }
 
     /// <inheritdoc />
+    public async ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(retry);
+        await _store.ApplyAsync(message.Id,
+            new TaskRetried(_time.GetUtcNow(), _worker, retry.Error ?? RpcResultObserver.RetryError(retry), retry.Traceback), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

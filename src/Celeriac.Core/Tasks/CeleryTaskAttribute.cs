@@ -19,4 +19,33 @@ public sealed class CeleryTaskAttribute : Attribute
 
     /// <summary>Soft time limit in seconds (0 = none). A message's own limit wins.</summary>
     public double SoftTimeLimit { get; set; }
+
+    /// <summary>Exception types that retry the task automatically (Celery's <c>autoretry_for</c>); none by default.</summary>
+    public Type[] AutoRetryFor { get; set; } = [];
+
+    /// <summary>How many retries are allowed (Celery's <c>max_retries</c>, 3); negative for no limit.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The delay in seconds of a retry that names no countdown (Celery's <c>default_retry_delay</c>, 180).</summary>
+    public double DefaultRetryDelay { get; set; } = 180;
+
+    /// <summary>The base in whole seconds of automatic retries' exponential backoff (Celery's <c>retry_backoff</c>); 0 for none.</summary>
+    public int RetryBackoff { get; set; }
+
+    /// <summary>The longest backoff in whole seconds (Celery's <c>retry_backoff_max</c>, 600).</summary>
+    public int RetryBackoffMax { get; set; } = 600;
+
+    /// <summary>Whether backoff delays are drawn at random up to the computed delay (Celery's <c>retry_jitter</c>, true).</summary>
+    public bool RetryJitter { get; set; } = true;
+
+    /// <summary>The retry policy these properties describe.</summary>
+    internal RetryPolicy ToRetryPolicy() => new()
+    {
+        AutoRetryFor = AutoRetryFor,
+        MaxRetries = MaxRetries < 0 ? null : MaxRetries,
+        DefaultRetryDelay = TimeSpan.FromSeconds(DefaultRetryDelay),
+        Backoff = RetryBackoff > 0 ? TimeSpan.FromSeconds(RetryBackoff) : null,
+        BackoffMax = TimeSpan.FromSeconds(RetryBackoffMax),
+        Jitter = RetryJitter,
+    };
 }

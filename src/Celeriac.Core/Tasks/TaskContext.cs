@@ -44,4 +44,19 @@ public sealed class TaskContext
 
     /// <summary>Signalled when the task is revoked with terminate or exceeds a time limit.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// Retries the task (Celery's <c>self.retry</c>): always throws a <see cref="TaskRetryException"/>, which the worker
+    /// turns into a retry; write <c>throw context.Retry(...)</c> so the compiler knows the code stops here. The task
+    /// is published again with the same id and one more retry, to run after <paramref name="countdown"/> or at
+    /// <paramref name="eta"/> (else after the task's <see cref="RetryPolicy.DefaultRetryDelay"/>). Past the maximum
+    /// the task fails with <paramref name="exception"/>, or with <c>MaxRetriesExceededError</c> when it is null.
+    /// </summary>
+    /// <param name="exception">The reason: reported with RETRY, and the failure once no retry is left.</param>
+    /// <param name="countdown">Run again after this long.</param>
+    /// <param name="eta">Run again at this time (wins over <paramref name="countdown"/>).</param>
+    /// <param name="maxRetries">The maximum for this retry instead of the task's <see cref="RetryPolicy.MaxRetries"/>.</param>
+    /// <returns>Never returns.</returns>
+    public TaskRetryException Retry(Exception? exception = null, TimeSpan? countdown = null, DateTimeOffset? eta = null, int? maxRetries = null) =>
+        throw new TaskRetryException(exception, countdown, eta, maxRetries);
 }

@@ -15,6 +15,9 @@ public sealed record TaskOptions
     /// </summary>
     public TaskRateLimit? RateLimit { get; init; }
 
+    /// <summary>How the task is retried: its maximum, delays and automatic retries (Celery's defaults: none automatic).</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
     /// <summary>The defaults: no limits.</summary>
     public static TaskOptions Default { get; } = new();
 }

@@ -35,3 +35,15 @@ def noop():
 @app.task(name='tasks.echo')
 def echo(*args, **kwargs):
     return {'args': list(args), 'kwargs': kwargs}
+
+
+class FlakyException(Exception):
+    """The transient failure tasks.flaky raises, named as Celeriac's demo names it."""
+
+
+@app.task(name='tasks.flaky', bind=True, autoretry_for=(FlakyException,), retry_backoff=1, retry_backoff_max=4)
+def flaky(self, fail_times):
+    attempt = self.request.retries + 1
+    if self.request.retries < fail_times:
+        raise FlakyException(f'attempt {attempt} of {fail_times} failing')
+    return attempt
