@@ -9,7 +9,7 @@ namespace Celeriac.Core.Execution;
 /// give the message back to the queue; or park it where a person can look at it. Observers first, ack last: an
 /// outcome nobody recorded is never acknowledged, so a crash before the ack redelivers the task.
 /// </summary>
-internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, ILogger logger)
+internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingLot, IMessagePublisher publisher, ILogger logger)
 {
     // Observers are told of one change together (a durable write, a confirmed result and an event overlap instead of
     // adding up); each observer still hears a task's changes in order, since the next report waits for this one.

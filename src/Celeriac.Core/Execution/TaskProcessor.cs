@@ -53,7 +53,7 @@ public sealed class TaskProcessor
         _rateLimiter = rateLimiter;
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
-        _settlement = new Settlement(observers.ToArray(), parkingLot, logger);
+        _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, logger);
         _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger);
         _deliveries = new DeliveryCounter(_options.ResolveStateDirectory());
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Celeriac.Core.Diagnostics;
 using Celeriac.Core.Protocol;
+using Celeriac.Core.Tasks;
 using Celeriac.Core.Tests.Execution;
 using Celeriac.Core.Tests.Fakes;
 using static Celeriac.Core.Tests.Fakes.TestMessages;
@@ -91,6 +92,19 @@ public sealed class TaskTelemetryTests : IDisposable
         Assert.Equal(2, Count(TaskTelemetry.TaskQueueWait, _name));
         Assert.Equal(2, Count(TaskTelemetry.TasksRunning, _name, value: 1));
         Assert.Equal(0, Sum(TaskTelemetry.TasksRunning, _name));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_TaskAsksForARetry_IsCountedAsRetryNotAsFinished()
+    {
+        await using var worker = TestWorker.Create(_output,
+            b => b.AddTask(_name, (Func<TaskContext, int>)(c => throw c.Retry(countdown: TimeSpan.FromHours(1)))));
+
+        await worker.ProcessAsync(worker.Deliver(NewTask(_name).Encode()));
+
+        Assert.Equal(1, Sum(TaskTelemetry.TasksFinished, _name, "RETRY"));
+        Assert.Equal(0, Sum(TaskTelemetry.TasksFinished, _name, "FAILURE"));
+        Assert.Equal(0, Sum(TaskTelemetry.TasksFinished, _name, "SUCCESS"));
     }
 
     [Fact]
