@@ -118,7 +118,6 @@ public sealed class DeliveryWindowTests(VirtualHostFixture fixture, ITestOutputH
         await QueueWait.ForAsync(virtualHost, "celery", c => c is { Unacknowledged: 3, Ready: 2 },
             "the settling, the running and one waiting message delivered, two left in the queue");
         Assert.Equal(0, (await client.AskAsync(worker.Hostname, "reserved")).GetArrayLength());
-        Assert.Equal(1, (await client.AskAsync(worker.Hostname, "active")).GetArrayLength());
         Assert.All(waiting, t => Assert.Empty(events.Find("task-received", worker.Hostname, t.Id)));
 
         release.TrySetResult();
