@@ -72,6 +72,13 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
     public string FilePath => _path;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// True: every change goes through one queue to the single writer, which commits batches in queue order and answers a
+    /// change only after its batch is committed (or failed).
+    /// </remarks>
+    public bool AppliesInCallOrder => true;
+
+    /// <inheritdoc />
     public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);

@@ -289,6 +289,8 @@ public sealed class TaskProcessor
         _ = code.ContinueWith(static (_, s) => ((SlotTicket)s!).Release(), slot, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
+        // What is left is bookkeeping: the transport may let the next message in (the ack still waits for the outcome).
+        request.Delivery.Handle.RunEnded();
         var limits = TimeLimits.Of(message, request.Definition);
         var outcome = OutcomeMapping.Map(end, request.StopReason, request.SoftLimitExceeded, limits, request.TerminateSignal) is { } mapped
             ? TaskTraceback.WithDetail(mapped, _options.TracebackDetail)

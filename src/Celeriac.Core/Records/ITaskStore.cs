@@ -24,6 +24,15 @@ public interface ITaskStore
 
     /// <summary>How many records are in each state.</summary>
     ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the store applies changes in the order <see cref="ApplyAsync"/> was called, even when a caller does not
+    /// wait for one change before it makes the next, and answers a change only once it and every change called before it
+    /// were committed or failed. A worker then hands over a task's RECEIVED, STARTED and outcome without waiting between
+    /// them, so a fast task's changes share one commit; it still acknowledges only after the outcome is durable. Default
+    /// false: the worker waits for each change before it makes the next.
+    /// </summary>
+    bool AppliesInCallOrder => false;
 }
 
 /// <summary>Which records to list. Every filter is optional; results are newest first.</summary>

@@ -13,4 +13,14 @@ public interface IDeliveryHandle
     /// (to this or another worker); without it the broker drops it (or dead-letters it).
     /// </summary>
     ValueTask RejectAsync(bool requeue, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The task's run is over: only reporting its outcome and settling remain (durable writes, a confirmed result, then
+    /// <see cref="AckAsync"/>). A transport whose prefetch window counts unacknowledged messages may let the next message
+    /// in now, so the prefetch limits the tasks a worker has reserved or running, as Celery's does, and not the ones it
+    /// is still settling. It changes nothing about when the message is acknowledged. The default does nothing.
+    /// </summary>
+    void RunEnded()
+    {
+    }
 }

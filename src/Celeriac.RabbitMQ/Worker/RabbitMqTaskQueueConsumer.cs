@@ -28,7 +28,7 @@ public sealed class RabbitMqTaskQueueConsumer : ITaskQueueConsumer
     private volatile ConsumedQueue[] _queues;
     private ushort _prefetchCount;
     private IChannel? _channel;
-    private PrefetchController? _prefetch;
+    private DeliveryWindow? _prefetch;
     private bool _stopped;
 
     /// <summary>Creates the consumer of <see cref="WorkerOptions.Queues"/>; it consumes once the worker starts it.</summary>
@@ -119,11 +119,11 @@ public sealed class RabbitMqTaskQueueConsumer : ITaskQueueConsumer
             await DeclareAsync(_subscriptions.Select(s => s.Queue), cancellationToken);
             var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             _channel = channel;
-            _prefetch = new PrefetchController(channel, _prefetchCount);
-            if (_prefetch.Enabled)
+            _prefetch = new DeliveryWindow(channel, _prefetchCount);
+            if (_prefetch.LimitsPrefetch)
             {
                 // Global (per channel), as kombu sets it on RabbitMQ >= 3.3: one window for all the queues, and the only
-                // kind of QoS the broker lets PrefetchController change for consumers that already exist.
+                // kind of QoS the broker lets DeliveryWindow change for consumers that already exist.
                 await channel.BasicQosAsync(0, _prefetchCount, global: true, cancellationToken);
             }
 
@@ -220,31 +220,34 @@ public sealed class RabbitMqTaskQueueConsumer : ITaskQueueConsumer
         }
     }
 
-    private async Task ConsumeAsync(IChannel channel, PrefetchController prefetch, Subscription subscription, CancellationToken cancellationToken)
+    private async Task ConsumeAsync(IChannel channel, DeliveryWindow window, Subscription subscription, CancellationToken cancellationToken)
     {
         var name = subscription.Queue.Name;
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, e) => OnDeliveryAsync(channel, name, prefetch, e);
+        consumer.ReceivedAsync += (_, e) => OnDeliveryAsync(window, name, e);
         consumer.UnregisteredAsync += (_, _) => OnUnregistered(subscription);
         subscription.ConsumerTag = await channel.BasicConsumeAsync(name, autoAck: false, consumer, cancellationToken);
     }
 
-    private Task OnDeliveryAsync(IChannel channel, string queue, PrefetchController prefetch, BasicDeliverEventArgs e)
+    private Task OnDeliveryAsync(DeliveryWindow window, string queue, BasicDeliverEventArgs e)
     {
+        // Tracked first, so no batched ack of a later delivery can cover this one before it is settled.
+        var handle = window.Track(e.DeliveryTag);
         var delivery = new Delivery
         {
             Message = AmqpMessageMapper.FromDelivery(e.BasicProperties, e.Body),
-            Handle = new RabbitMqDeliveryHandle(channel, e.DeliveryTag),
+            Handle = handle,
             Queue = queue,
             Exchange = e.Exchange,
             RoutingKey = e.RoutingKey,
             Redelivered = e.Redelivered,
         };
 
-        // Started here, not awaited: the processor takes the delivery's place in line before its first await,
-        // so tasks run in delivery order, while the waits (record writes, confirms) of deliveries in the
-        // prefetch window overlap and their durable writes share commits. The lifecycle tracks it.
-        _ = _lifecycle.ProcessAsync(delivery, prefetch);
+        // Started when the window takes it in (at once while fewer than concurrency x multiplier are reserved or running),
+        // not awaited: the processor takes the delivery's place in line before its first await, so tasks run in delivery
+        // order, while the waits (record writes, confirms) of deliveries overlap and their durable writes share commits.
+        // The lifecycle tracks it.
+        window.Admit(() => _ = _lifecycle.ProcessAsync(delivery, window));
         return Task.CompletedTask;
     }
 

@@ -57,6 +57,10 @@ public sealed class GracefulShutdownTests(VirtualHostFixture fixture, ITestOutpu
             Assert.Equal(i + 1, (await reserved[i].GetAsync(TestTimeouts.Long)).GetInt32());
             await events.WaitForAsync("task-succeeded", secondNode, reserved[i].Id);
         }
+
+        // An ack follows the result (it waits for the durable record too): the worker is killed when the test ends, so wait
+        // for the acks, or the broker would hand these tasks to the next test's worker.
+        await QueueWait.ForAsync(virtualHost, "celery", c => c is { Ready: 0, Unacknowledged: 0 }, "the taking-over worker to acknowledge the three tasks");
     }
 
     [Fact]
