@@ -25,11 +25,14 @@ public static class TaskStoreBuilderExtensions
         return builder;
     }
 
-    /// <summary>Keeps records in memory (lost on restart): for tests and throwaway runs.</summary>
+    /// <summary>Keeps records and chord counts in memory (lost on restart): for tests and throwaway runs.</summary>
     public static CeleriacBuilder UseInMemoryStore(this CeleriacBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<InMemoryTaskStore>();
+        builder.Services.TryAddSingleton<InMemoryChordCounter>();
+        builder.Services.RemoveAll<IChordCounter>();
+        builder.Services.AddSingleton<IChordCounter>(sp => sp.GetRequiredService<InMemoryChordCounter>());
         return builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Celeriac.Core.Transport;
 using Microsoft.Extensions.Logging;
@@ -11,19 +13,16 @@ namespace Celeriac.Core.Execution.Workflow;
 /// confirms, so a continuation is never lost: a crash before the ack redelivers the task, which runs again and sends
 /// its continuation again (at-least-once; the ids are the same, see <see cref="WorkflowIds"/>).
 /// </summary>
-internal sealed class WorkflowContinuation(IMessagePublisher publisher, TimeProvider time, bool persistentResults, ILogger logger)
+internal sealed class WorkflowContinuation(IMessagePublisher publisher, TimeProvider time, bool persistentResults, ILogger logger, IChordCounter? chords = null)
 {
+    private readonly ChordCompletion _chord = new(chords, time, logger);
+
     /// <summary>Sends the continuation of <paramref name="message"/>; throws when the broker refused a part of it.</summary>
     public async Task ContinueAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
     {
         if (!message.Embed.HasWork || outcome.State is not (TaskState.Success or TaskState.Failure))
         {
             return;
-        }
-
-        if (message.Embed.Chord is not null)
-        {
-            Log.ChordNotRun(logger, message.DisplayName, message.Id);
         }
 
         WorkflowPlan plan;
@@ -40,6 +39,35 @@ internal sealed class WorkflowContinuation(IMessagePublisher publisher, TimeProv
             return;
         }
 
+        await SendAsync(message, plan, outcome, cancellationToken);
+        if (message.Embed.Chord is { ValueKind: JsonValueKind.Object })
+        {
+            await ContinueChordAsync(message, outcome, cancellationToken);
+        }
+    }
+
+    private async Task ContinueChordAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
+    {
+        (WorkflowPlan Plan, TaskOutcome Outcome)? body;
+        try
+        {
+            body = await _chord.OnPartReturnedAsync(message, outcome, cancellationToken);
+        }
+        catch (FormatException ex)
+        {
+            Log.WorkflowUnreadable(logger, message.DisplayName, message.Id, ex.Message);
+            return;
+        }
+
+        if (body is { } send)
+        {
+            await SendAsync(message, send.Plan, send.Outcome, cancellationToken);
+            await _chord.MarkSentAsync(message, cancellationToken);
+        }
+    }
+
+    private async Task SendAsync(TaskMessage message, WorkflowPlan plan, TaskOutcome outcome, CancellationToken cancellationToken)
+    {
         foreach (var type in plan.Unsupported.Distinct(StringComparer.Ordinal))
         {
             Log.CanvasTypeNotRun(logger, message.DisplayName, message.Id, type);
