@@ -19,6 +19,8 @@ public static class TaskStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(create);
         builder.Services.RemoveAll<ITaskStore>();
+        // A store that counts chord parts registers its counter after this; one that does not leaves chords unrun.
+        builder.Services.RemoveAll<IChordCounter>();
         builder.Services.AddSingleton(create);
         // Only a worker resolves observers, so an API-only process pays nothing for this.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskRecordObserver>());
@@ -31,8 +33,8 @@ public static class TaskStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<InMemoryTaskStore>();
         builder.Services.TryAddSingleton<InMemoryChordCounter>();
-        builder.Services.RemoveAll<IChordCounter>();
+        builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
         builder.Services.AddSingleton<IChordCounter>(sp => sp.GetRequiredService<InMemoryChordCounter>());
-        return builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
+        return builder;
     }
 }
