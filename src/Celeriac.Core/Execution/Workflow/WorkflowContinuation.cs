@@ -9,7 +9,8 @@ namespace Celeriac.Core.Execution.Workflow;
 
 /// <summary>
 /// Sends what follows a finished task (<see cref="WorkflowPlanner"/>): its callbacks and next chain step after SUCCESS,
-/// its errbacks after FAILURE. Runs before the finished task's message is acknowledged and waits for the broker's
+/// its errbacks after FAILURE; for a chord header part, the chord's body once every part is counted
+/// (<see cref="ChordCompletion"/>). Runs before the finished task's message is acknowledged and waits for the broker's
 /// confirms, so a continuation is never lost: a crash before the ack redelivers the task, which runs again and sends
 /// its continuation again (at-least-once; the ids are the same, see <see cref="WorkflowIds"/>).
 /// </summary>
