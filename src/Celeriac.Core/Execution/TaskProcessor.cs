@@ -296,7 +296,10 @@ public sealed class TaskProcessor
     private async Task DiscardAsync(TaskMessage message, Delivery delivery, RevokeReason reason)
     {
         Log.DiscardingRevokedTask(_logger, message.DisplayName, message.Id);
-        await _settlement.FinishAsync(message, TaskOutcome.Revoked(reason), delivery);
+        var outcome = TaskOutcome.Revoked(reason);
+        // A revoked chord part is counted (failing its chord) before the ack, like a finished one.
+        await _workflow.ContinueAsync(message, outcome, CancellationToken.None);
+        await _settlement.FinishAsync(message, outcome, delivery);
     }
 
     private async Task WaitForExitAsync(TaskRequest request, Task code)

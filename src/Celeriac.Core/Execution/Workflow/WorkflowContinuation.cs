@@ -21,8 +21,20 @@ internal sealed class WorkflowContinuation(IMessagePublisher publisher, TimeProv
     /// <summary>Sends the continuation of <paramref name="message"/>; throws when the broker refused a part of it.</summary>
     public async Task ContinueAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
     {
-        if (!message.Embed.HasWork || outcome.State is not (TaskState.Success or TaskState.Failure))
+        if (!message.Embed.HasWork)
         {
+            return;
+        }
+
+        if (outcome.State is not (TaskState.Success or TaskState.Failure))
+        {
+            // A revoked (or expired) chord part still counts, as a failed one: Celery's mark_as_revoked reports it to
+            // on_chord_part_return too, so the chord fails instead of waiting forever. Nothing else follows it.
+            if (outcome.State == TaskState.Revoked && message.Embed.Chord is { ValueKind: JsonValueKind.Object })
+            {
+                await ContinueChordAsync(message, outcome, cancellationToken);
+            }
+
             return;
         }
 

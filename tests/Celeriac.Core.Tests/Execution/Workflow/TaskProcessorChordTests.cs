@@ -106,6 +106,23 @@ public sealed class TaskProcessorChordTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ProcessAsync_ARevokedPart_CountsAndFailsTheBodyWithChordError()
+    {
+        await using var worker = Worker(output);
+        var body = Body(2);
+        var revoked = Part("tasks.add", 1, 0, body);
+        await worker.Revoked.AddAsync([revoked.Id], CancellationToken.None);
+
+        await worker.ProcessAsync(worker.Deliver(revoked.Encode()));
+        await worker.ProcessAsync(worker.Deliver(Part("tasks.add", 2, 1, body).Encode()));
+
+        Assert.Empty(worker.Publisher.Tasks());
+        var result = Assert.Single(worker.Publisher.Results("client-9"));
+        Assert.Equal((BodyId, TaskState.Failure, "ChordError"), (result.TaskId, result.State, result.Error!.Type));
+        Assert.Equal($"Dependency {revoked.Id} raised TaskRevokedError('revoked')", result.Error.Message);
+    }
+
+    [Fact]
     public async Task ProcessAsync_ChordBodyWithoutChordSize_WarnsAndSendsNoBody()
     {
         await using var worker = Worker(output);
