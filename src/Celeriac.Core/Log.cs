@@ -61,8 +61,18 @@ internal static partial class Log
     public static partial void WorkflowTaskSent(ILogger logger, string taskName, string taskId, string nextName, string nextId);
 
     [LoggerMessage(1801, LogLevel.Warning,
-        "Task {TaskName}[{TaskId}] is part of a chord header; Celeriac does not count chord parts, so the chord body does not run")]
+        "Task {TaskName}[{TaskId}] is part of a chord header, but no record store counts chord parts (UseSqliteStore or UseInMemoryStore), so the chord body does not run")]
     public static partial void ChordNotRun(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1804, LogLevel.Warning,
+        "Task {TaskName}[{TaskId}] is part of a chord header without a group id or a chord_size in its body signature, so its chord cannot be counted and the body does not run")]
+    public static partial void ChordSizeUnknown(ILogger logger, string taskName, string taskId);
+
+    [LoggerMessage(1805, LogLevel.Debug, "Task {TaskName}[{TaskId}] counted for chord {GroupId}: {Finished} of {Size} parts finished")]
+    public static partial void ChordPartCounted(ILogger logger, string taskName, string taskId, string groupId, int finished, int size);
+
+    [LoggerMessage(1806, LogLevel.Error, "Chord {GroupId} failed: its body {BodyId} does not run because part {PartId} failed (ChordError)")]
+    public static partial void ChordFailed(ILogger logger, string groupId, string bodyId, string partId);
 
     [LoggerMessage(1802, LogLevel.Warning, "Task {TaskName}[{TaskId}] carries a {CanvasType} signature, which Celeriac does not run")]
     public static partial void CanvasTypeNotRun(ILogger logger, string taskName, string taskId, string canvasType);

@@ -37,6 +37,32 @@ public sealed class DemoTasks(IOptions<DemoTaskOptions> options, TimeProvider ti
             : CeleryJson.ToElement(ToFloat(left) + ToFloat(right));
     }
 
+    /// <summary>
+    /// Python's <c>sum(numbers)</c>: the total of a list of numbers, an int when every element is one, else a float. The
+    /// usual body of a chord, which receives its header's results as one list.
+    /// </summary>
+    [CeleryTask("tasks.xsum")]
+    public static JsonElement XSum(JsonElement numbers)
+    {
+        if (numbers.ValueKind != JsonValueKind.Array)
+        {
+            throw new CeleryException("TypeError", $"'{PythonType(numbers)}' object is not iterable");
+        }
+
+        object total = BigInteger.Zero;
+        foreach (var item in numbers.EnumerateArray())
+        {
+            total = (total, PythonNumber(item)) switch
+            {
+                (BigInteger a, BigInteger b) => a + b,
+                (_, { } number) => ToFloat(total) + ToFloat(number),
+                _ => throw new CeleryException("TypeError", $"unsupported operand type(s) for +: '{PythonType(CeleryJson.ToElement(total))}' and '{PythonType(item)}'"),
+            };
+        }
+
+        return CeleryJson.ToElement(total);
+    }
+
     /// <summary>Sleeps (cancellably) and returns the seconds slept; refuses what Python's <c>time.sleep</c> refuses.</summary>
     [CeleryTask("tasks.sleep")]
     public async Task<double> Sleep(double seconds, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Celeriac.Core.DependencyInjection;
+using Celeriac.Core.Records;
 using Celeriac.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,9 @@ public static class SqliteCeleriacBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteTaskStoreOptions>, SqliteTaskStoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SqliteTaskStore>();
-        return builder.UseTaskStore(sp => sp.GetRequiredService<SqliteTaskStore>());
+        builder.UseTaskStore(sp => sp.GetRequiredService<SqliteTaskStore>());
+        // Chord header parts are counted in the same file, so workers sharing it share the counts.
+        services.AddSingleton<IChordCounter, SqliteChordCounter>();
+        return builder;
     }
 }

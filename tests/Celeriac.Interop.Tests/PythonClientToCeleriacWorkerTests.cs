@@ -188,7 +188,7 @@ public sealed class PythonClientToCeleriacWorkerTests : IClassFixture<PythonClie
         Assert.DoesNotContain(active.EnumerateArray(), t => t.GetProperty("id").GetString() == queued);
 
         var registered = (await Python.InspectAsync("registered", node)).GetProperty(node).EnumerateArray().Select(n => n.GetString()).ToArray();
-        Assert.Equal(["tasks.add", "tasks.echo", "tasks.fail", "tasks.flaky", "tasks.noop", "tasks.sleep"], registered.Order(StringComparer.Ordinal));
+        Assert.Equal(["tasks.add", "tasks.echo", "tasks.fail", "tasks.flaky", "tasks.noop", "tasks.sleep", "tasks.xsum"], registered.Order(StringComparer.Ordinal));
 
         var stats = (await Python.InspectAsync("stats", node)).GetProperty(node);
         Assert.Equal(Worker.Process.Id, stats.GetProperty("pid").GetInt32());

@@ -107,6 +107,17 @@ public sealed class PythonClient : IAsyncDisposable
         static string[] Ids(JsonElement list) => list.EnumerateArray().Select(p => p.GetString()!).ToArray();
     }
 
+    /// <summary>
+    /// A chord sent by Python Celery on rpc://: <c>group(header).apply_async(chord=body)</c> with the body frozen and its
+    /// <c>chord_size</c> set (expressions as for <see cref="ApplyCanvasAsync"/>): the body's id and the parts' ids.
+    /// </summary>
+    public async Task<(string Id, string[] Parts)> SendChordAsync(string[] header, string body)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var reply = await ResultAsync(new() { ["op"] = "send_chord", ["header"] = header, ["body"] = body });
+        return (reply.GetProperty("id").GetString()!, reply.GetProperty("parts").EnumerateArray().Select(p => p.GetString()!).ToArray());
+    }
+
     /// <summary><c>AsyncResult(id).ready()</c>.</summary>
     public async Task<bool> ReadyAsync(string id) => (await ResultAsync(new() { ["op"] = "ready", ["id"] = id })).GetBoolean();
 

@@ -19,17 +19,22 @@ public static class TaskStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(create);
         builder.Services.RemoveAll<ITaskStore>();
+        // A store that counts chord parts registers its counter after this; one that does not leaves chords unrun.
+        builder.Services.RemoveAll<IChordCounter>();
         builder.Services.AddSingleton(create);
         // Only a worker resolves observers, so an API-only process pays nothing for this.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskRecordObserver>());
         return builder;
     }
 
-    /// <summary>Keeps records in memory (lost on restart): for tests and throwaway runs.</summary>
+    /// <summary>Keeps records and chord counts in memory (lost on restart): for tests and throwaway runs.</summary>
     public static CeleriacBuilder UseInMemoryStore(this CeleriacBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<InMemoryTaskStore>();
-        return builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
+        builder.Services.TryAddSingleton<InMemoryChordCounter>();
+        builder.UseTaskStore(sp => sp.GetRequiredService<InMemoryTaskStore>());
+        builder.Services.AddSingleton<IChordCounter>(sp => sp.GetRequiredService<InMemoryChordCounter>());
+        return builder;
     }
 }

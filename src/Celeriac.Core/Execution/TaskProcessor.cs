@@ -1,5 +1,6 @@
 using Celeriac.Core.Execution.Workflow;
 using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
 using Celeriac.Core.Revocation;
 using Celeriac.Core.States;
 using Celeriac.Core.Tasks;
@@ -41,10 +42,10 @@ public sealed class TaskProcessor
     private readonly ILogger<TaskProcessor> _logger;
     private readonly SlotQueue _slots;
 
-    /// <summary>Creates the processor.</summary>
+    /// <summary>Creates the processor; <paramref name="chords"/> (from the record store) lets chord header parts run their body.</summary>
     public TaskProcessor(TaskRegistry registry, TaskRateLimiter rateLimiter, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
         IMessagePublisher publisher, ITaskDeferral deferral, WorkerState state, IServiceScopeFactory scopes, TimeProvider time,
-        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger, WorkerConcurrency concurrency)
+        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger, WorkerConcurrency concurrency, IChordCounter? chords = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(concurrency);
@@ -54,7 +55,7 @@ public sealed class TaskProcessor
         _revocation = new RevocationGate(revoked, time);
         _deferral = deferral;
         _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, logger);
-        _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger);
+        _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger, chords);
         _deliveries = new DeliveryCounter(_options.ResolveStateDirectory());
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);
         _state = state;
@@ -372,7 +373,10 @@ public sealed class TaskProcessor
     private async Task DiscardAsync(TaskMessage message, Delivery delivery, RevokeReason reason)
     {
         Log.DiscardingRevokedTask(_logger, message.DisplayName, message.Id);
-        await _settlement.FinishAsync(message, TaskOutcome.Revoked(reason), delivery);
+        var outcome = TaskOutcome.Revoked(reason);
+        // A revoked chord part is counted (failing its chord) before the ack, like a finished one.
+        await _workflow.ContinueAsync(message, outcome, CancellationToken.None);
+        await _settlement.FinishAsync(message, outcome, delivery);
     }
 
     private async Task WaitForExitAsync(TaskRequest request, Task code)

@@ -22,8 +22,11 @@ public sealed record TaskSignature(string Name, params object?[] Args)
     /// <summary>The queue it goes to; Celery's default queue <c>celery</c> when null.</summary>
     public string? Queue { get; init; }
 
-    /// <summary>The signature as a message carries it; <paramref name="replyTo"/> is where its rpc:// result goes.</summary>
-    public JsonElement ToJson(string? replyTo = null)
+    /// <summary>
+    /// The signature as a message carries it; <paramref name="replyTo"/> is where its rpc:// result goes. A chord body
+    /// carries <paramref name="chordSize"/>, how many header parts it waits for (the <c>chord_size</c> Celery reads).
+    /// </summary>
+    public JsonElement ToJson(string? replyTo = null, int? chordSize = null)
     {
         var options = new Dictionary<string, object?>();
         if (TaskId is not null)
@@ -41,7 +44,7 @@ public sealed record TaskSignature(string Name, params object?[] Args)
             options["queue"] = Queue;
         }
 
-        return CeleryJson.ToElement(new Dictionary<string, object?>
+        var signature = new Dictionary<string, object?>
         {
             ["task"] = Name,
             ["args"] = Args ?? [],
@@ -49,6 +52,12 @@ public sealed record TaskSignature(string Name, params object?[] Args)
             ["options"] = options,
             ["subtask_type"] = null,
             ["immutable"] = Immutable,
-        });
+        };
+        if (chordSize is { } size)
+        {
+            signature["chord_size"] = size;
+        }
+
+        return CeleryJson.ToElement(signature);
     }
 }

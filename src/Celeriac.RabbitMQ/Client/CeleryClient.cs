@@ -116,6 +116,47 @@ public sealed class CeleryClient : IAsyncDisposable
         return await SendAsync(message, options.Queue, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a chord, Celery's <c>chord(header)(body)</c>: every header signature as one group, each part carrying the
+    /// body, which a Celeriac worker with a record store sends with the parts' results as one list once the last part
+    /// finished (or fails with <c>ChordError</c> when a part failed). Returns the body's result handle; the parts report
+    /// their own results here too (<see cref="GetResult"/> with their <see cref="TaskSignature.TaskId"/>). Python Celery
+    /// on rpc:// refuses to send chords; this sends what its <c>group.apply_async(chord=body)</c> sends, plus the size.
+    /// </summary>
+    public async Task<AsyncResult> SendChordAsync(IReadOnlyList<TaskSignature> header, TaskSignature body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(body);
+        if (header.Count == 0)
+        {
+            throw new ArgumentException("A chord needs at least one header task.", nameof(header));
+        }
+
+        await _replies.EnsureStartedAsync(cancellationToken);
+        body = body with { TaskId = body.TaskId ?? Guid.NewGuid().ToString() };
+        var result = GetResult(body.TaskId!);
+        var chord = body.ToJson(ReplyQueue, chordSize: header.Count);
+        var groupId = Guid.NewGuid().ToString();
+        for (var i = 0; i < header.Count; i++)
+        {
+            var part = header[i];
+            var message = new TaskMessage
+            {
+                Id = part.TaskId ?? Guid.NewGuid().ToString(),
+                Name = part.Name,
+                Args = CeleryJson.ToElement(part.Args ?? []),
+                Kwargs = CeleryJson.ToElement(part.Kwargs ?? new Dictionary<string, object?>()),
+                GroupId = groupId,
+                GroupIndex = i,
+                Origin = _origin,
+                Embed = new TaskEmbed(null, null, null, chord),
+            };
+            await SendAsync(message, part.Queue ?? SendOptions.Default.Queue, withReplyQueue: true, cancellationToken);
+        }
+
+        return result;
+    }
+
     /// <summary>Sends a prepared task message to a queue and returns once the broker has confirmed it.</summary>
     public Task<AsyncResult> SendAsync(TaskMessage message, string queue, CancellationToken cancellationToken) =>
         SendAsync(message, queue, withReplyQueue: !(message?.IgnoreResult ?? false), cancellationToken);

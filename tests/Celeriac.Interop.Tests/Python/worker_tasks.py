@@ -16,6 +16,11 @@ def add(x, y):
     return x + y
 
 
+@app.task(name='tasks.xsum')
+def xsum(numbers):
+    return sum(numbers)
+
+
 @app.task(name='tasks.sleep')
 def sleep(seconds):
     time.sleep(seconds)

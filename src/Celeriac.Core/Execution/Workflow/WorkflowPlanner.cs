@@ -62,6 +62,19 @@ internal static class WorkflowPlanner
         return builder.Build();
     }
 
+    /// <summary>
+    /// The chord body after <paramref name="lastPart"/> completed its header: <c>body.delay(results)</c>, sent from
+    /// the last part (its parent) with the parts' results as one list.
+    /// </summary>
+    public static WorkflowPlan OnChordComplete(TaskMessage lastPart, Signature body, JsonElement results, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(lastPart);
+        ArgumentNullException.ThrowIfNull(body);
+        var builder = new PlanBuilder(lastPart, now);
+        builder.Apply(body, [results], chain: null, groupId: null, "chord");
+        return builder.Build();
+    }
+
     /// <summary>The workflow after <paramref name="parent"/> failed.</summary>
     public static WorkflowPlan OnFailure(TaskMessage parent, DateTimeOffset now)
     {

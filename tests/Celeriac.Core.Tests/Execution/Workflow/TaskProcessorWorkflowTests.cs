@@ -122,7 +122,7 @@ public sealed class TaskProcessorWorkflowTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ProcessAsync_ChordHeaderPart_RunsAndWarnsThatTheBodyDoesNot()
+    public async Task ProcessAsync_ChordHeaderPartWithoutAStore_RunsAndWarnsThatTheBodyDoesNot()
     {
         await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.add", (int x, int y) => x + y));
         var task = NewTask("tasks.add", "[2, 2]") with { GroupId = "g-1", Embed = new TaskEmbed(null, null, null, Json(Add("[]"))) };
