@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Warning, "Task {TaskName}[{TaskId}] returned to the queue: the worker is shutting down")]
     public static partial void TaskRequeued(ILogger logger, string taskName, string taskId);
 
+    [LoggerMessage(1015, LogLevel.Warning, "Task {TaskName}[{TaskId}] delivered again after it finished ({State}): not run again; its result is sent again and the message acknowledged")]
+    public static partial void TaskAlreadyFinished(ILogger logger, string taskName, string taskId, string state);
+
     [LoggerMessage(1005, LogLevel.Error, "Hard time limit ({Seconds}s) exceeded for {TaskName}[{TaskId}]")]
     public static partial void HardTimeLimitExceeded(ILogger logger, double seconds, string taskName, string taskId);
 

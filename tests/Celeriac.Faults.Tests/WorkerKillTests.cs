@@ -85,6 +85,8 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
 
         var ranSecond = IdsOf(second, SucceededLine());
         var ranTwice = ranFirst.Intersect(ranSecond).ToArray();
+        // Redelivered with a final record already written (only the ack was lost): acknowledged without running.
+        var notRunAgain = IdsOf(second, AlreadyFinishedLine());
 
         // The records, through an API server on the workers' data folder: one per task, SUCCESS with the sum.
         await using var api = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, worker: false);
@@ -108,7 +110,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES worker-kill: tasks {Tasks}, kill -9 after {ranFirst.Count} succeeded, then {ranSecond.Count} ran on the new worker; " +
-            $"ran to the end twice {ranTwice.Length} (at most the prefetch, {Prefetch}); results {sent.Count - wrong.Count}/{Tasks}; " +
+            $"ran to the end twice {ranTwice.Length} (at most the prefetch, {Prefetch}); redelivered after they finished and not run again {notRunAgain.Count}; results {sent.Count - wrong.Count}/{Tasks}; " +
             $"records SUCCESS with the sum {Tasks - badRecords.Count}/{Tasks}, listed {listed.Length} ({listed.Distinct().Count()} distinct); lost {wrong.Count + badRecords.Count}"));
         Assert.True(wrong.Count == 0, $"every result should be the sum:\n{string.Join('\n', wrong)}");
         Assert.True(badRecords.Count == 0, $"every record should be SUCCESS with the sum:\n{string.Join('\n', badRecords.Take(10))}");
@@ -116,6 +118,8 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(Tasks, listed.Distinct().Count());
         Assert.True(ranTwice.Length <= Prefetch, $"only tasks the killed worker had not acknowledged may run again; {ranTwice.Length} did: {string.Join(", ", ranTwice)}");
         Assert.True(ranFirst.Count + ranSecond.Count - ranTwice.Length == Tasks, "every task ran to the end on one of the workers");
+        Assert.True(!notRunAgain.Overlaps(ranSecond), "a task acknowledged as already finished must not also run on the new worker");
+        Assert.True(notRunAgain.IsSubsetOf(ranFirst), "only tasks that finished on the killed worker may be taken as finished");
     }
 
     /// <summary>
@@ -189,4 +193,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
 
     [GeneratedRegex(@"Task tasks\.add\[(?<id>[0-9a-f-]+)\] succeeded in")]
     private static partial Regex SucceededLine();
+
+    [GeneratedRegex(@"Task tasks\.add\[(?<id>[0-9a-f-]+)\] delivered again after it finished")]
+    private static partial Regex AlreadyFinishedLine();
 }

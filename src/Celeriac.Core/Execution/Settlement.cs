@@ -37,6 +37,20 @@ internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingL
         await delivery.Handle.AckAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Settles a redelivered task that already finished: its recorded result goes to the caller again (with a reply
+    /// queue), then the message is acknowledged. Nothing else is reported: the record and the events have it already.
+    /// </summary>
+    public async Task ResendFinishedAsync(TaskMessage message, TaskResult result, Delivery delivery, bool persistent)
+    {
+        if (!message.IgnoreResult && !string.IsNullOrEmpty(message.ReplyTo))
+        {
+            await publisher.PublishAsync(result.ToMessage(message.ReplyTo, message.CorrelationId, persistent), CancellationToken.None);
+        }
+
+        await delivery.Handle.AckAsync(CancellationToken.None);
+    }
+
     public async Task RequeueAsync(TaskMessage message, Delivery delivery)
     {
         Log.TaskRequeued(logger, message.DisplayName, message.Id);

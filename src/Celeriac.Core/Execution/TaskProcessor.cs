@@ -39,13 +39,18 @@ public sealed class TaskProcessor
     private readonly TimeProvider _time;
     private readonly WorkerOptions _options;
     private readonly DeliveryCounter _deliveries;
+    private readonly FinishedTaskCheck _finished;
     private readonly ILogger<TaskProcessor> _logger;
     private readonly SlotQueue _slots;
 
-    /// <summary>Creates the processor; <paramref name="chords"/> (from the record store) lets chord header parts run their body.</summary>
+    /// <summary>
+    /// Creates the processor; <paramref name="chords"/> (from the record store) lets chord header parts run their body, and
+    /// <paramref name="records"/> keeps a redelivered task that already finished from running again.
+    /// </summary>
     public TaskProcessor(TaskRegistry registry, TaskRateLimiter rateLimiter, IRevokedTasks revoked, IEnumerable<ITaskObserver> observers, IParkingLot parkingLot,
         IMessagePublisher publisher, ITaskDeferral deferral, WorkerState state, IServiceScopeFactory scopes, TimeProvider time,
-        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger, WorkerConcurrency concurrency, IChordCounter? chords = null)
+        IOptions<WorkerOptions> options, ILogger<TaskProcessor> logger, WorkerConcurrency concurrency, IChordCounter? chords = null,
+        ITaskStore? records = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(concurrency);
@@ -57,6 +62,7 @@ public sealed class TaskProcessor
         _settlement = new Settlement(observers.ToArray(), parkingLot, publisher, logger);
         _workflow = new WorkflowContinuation(publisher, time, _options.PersistentResults, logger, chords);
         _deliveries = new DeliveryCounter(_options.ResolveStateDirectory());
+        _finished = new FinishedTaskCheck(records);
         _runner = new TaskRunner(scopes, time, _options.Hostname, logger);
         _state = state;
         _time = time;
@@ -98,6 +104,13 @@ public sealed class TaskProcessor
         if (!_registry.TryGet(message.Name, out var definition))
         {
             await _settlement.ParkUnregisteredAsync(delivery, message, _options.Hostname);
+            return null;
+        }
+
+        if (await _finished.FindAsync(message, delivery, cancellationToken) is { } record)
+        {
+            Log.TaskAlreadyFinished(_logger, message.DisplayName, message.Id, record.State.ToWireName());
+            await _settlement.ResendFinishedAsync(message, FinishedTaskCheck.ResultOf(record), delivery, _options.PersistentResults);
             return null;
         }
 

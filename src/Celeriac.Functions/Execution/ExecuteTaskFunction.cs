@@ -20,7 +20,7 @@ internal sealed class ExecuteTaskFunction(WorkerLifecycle worker, BoundDurableCl
     /// <summary>
     /// A task's own failure (an exception, a time limit, a revoke) is a recorded outcome and a normal return, which
     /// the listener acks. Only an outcome that could not be recorded, or a host shutdown, throws, so the listener's
-    /// republish-up-to-5 retry runs the task again; the records make a rerun of a finished task harmless. A task due
+    /// republish-up-to-5 retry runs the task again; a copy whose task has a final record is not run again (its result is sent again). A task due
     /// later is deferred through the broker and acknowledged, so an invocation never waits for an ETA.
     /// </summary>
     [Function("ExecuteTask")]

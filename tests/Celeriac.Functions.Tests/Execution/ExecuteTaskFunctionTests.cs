@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.States;
@@ -73,23 +74,32 @@ public sealed class ExecuteTaskFunctionTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Run_RepublishedCopyOfAFinishedTask_ReturnsAndLeavesTheFinalRecordAsItWas()
+    public async Task Run_RepublishedCopyOfAFinishedTask_IsNotRunAgainButItsResultIsSentAgain()
     {
         var task = NewTask("tasks.add", "[2, 3]");
         var (body, bindingData) = TriggerInput.For(task);
         await _app.Execute.Run(body, _app.Client, new FakeFunctionContext(bindingData, _app.Services));
         var finished = await _app.Store.Inner.GetAsync(task.Id, default);
+        var eventsOfTheRun = EventsOf(task.Id);
+        var repliesOfTheRun = _app.Broker.Published.Count(p => p.RoutingKey == task.ReplyTo);
 
-        // The copy the listener republishes after a failed attempt carries the count header.
+        // The copy the listener republishes after a failed attempt (the ack of a finished run was lost) carries the count header.
         var (copy, copyBindingData) = TriggerInput.For(task, requeueCount: 1);
         await _app.Execute.Run(copy, _app.Client, new FakeFunctionContext(copyBindingData, _app.Services));
 
         var record = await _app.Store.Inner.GetAsync(task.Id, default);
         Assert.Equal(TaskState.Success, record?.State);
-        // At least once, as in Celery: the copy runs, but a final record is never overwritten.
         Assert.Equal(finished?.Timeline.Started, record?.Timeline.Started);
         Assert.Equal(finished?.Timeline.Finished, record?.Timeline.Finished);
+        // Not run again: no new event; the result goes to the caller once more, in case the first reply was what failed.
+        Assert.Equal(eventsOfTheRun, EventsOf(task.Id));
+        Assert.Equal(repliesOfTheRun + 1, _app.Broker.Published.Count(p => p.RoutingKey == task.ReplyTo));
+        var resent = _app.Broker.Published.Last(p => p.RoutingKey == task.ReplyTo);
+        Assert.Contains("\"SUCCESS\"", Encoding.UTF8.GetString(resent.Message.Body.Span), StringComparison.Ordinal);
     }
+
+    private int EventsOf(string taskId) => _app.Broker.Published.Count(p => p.RoutingKey.StartsWith("task.", StringComparison.Ordinal)
+        && Encoding.UTF8.GetString(p.Message.Body.Span).Contains(taskId, StringComparison.Ordinal));
 
     private static TaskMessage NewTask(string name, string args) => new()
     {
