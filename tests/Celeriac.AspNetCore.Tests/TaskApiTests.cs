@@ -47,7 +47,12 @@ public sealed class TaskApiTests
     [InlineData("[2, 3]", "must be a JSON object")]
     [InlineData("{\"args\": {}}", "\"args\" must be a JSON array")]
     [InlineData("{\"kwargs\": []}", "\"kwargs\" must be a JSON object")]
-    [InlineData("{\"args\": [2, 3], \"countdown\": 5}", "'countdown' is not supported")]
+    [InlineData("{\"args\": [2, 3], \"queue\": \"q\"}", "'queue' is not supported")]
+    [InlineData("{\"args\": [2, 3], \"countdown\": -1}", "not negative")]
+    [InlineData("{\"args\": [2, 3], \"expires\": 0}", "positive number of seconds")]
+    [InlineData("{\"args\": [2, 3], \"link\": \"tasks.add\"}", "must be a signature")]
+    [InlineData("{\"args\": [2, 3], \"link\": {\"task\": \"tasks.add\", \"args\": {}}}", "must be a signature")]
+    [InlineData("{\"args\": [2, 3], \"link_error\": [{\"task\": \"tasks.gone\"}]}", "unknown task 'tasks.gone'")]
     [InlineData("{\"args\": [2]}", "missing 1 required positional argument: 'y'")]
     [InlineData("{\"args\": [2, 3, 4]}", "takes 2 positional arguments but 3 were given")]
     [InlineData("{\"args\": [\"a\", 3]}", "argument 'x' must be an integer")]
@@ -272,6 +277,36 @@ public sealed class TaskApiTests
         using var document = JsonDocument.Parse(json);
         Assert.Equal(["type", "title", "status", "detail", "instance"], document.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(401, document.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_SendingOptions_SetTheMessagesEtaExpiresAndLinksAndTheRecordsEta()
+    {
+        var api = CreateApi(_inner);
+        var now = _time.GetUtcNow();
+
+        var response = await api.EnqueueAsync("tasks.add", Json("""
+            {"args": [2, 3], "countdown": 90, "expires": "2030-01-01T00:00:00+01:00", "link": [{"task": "tasks.add", "args": [1]}, {"task": "tasks.add", "args": [2], "immutable": true}]}
+            """), s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        var sent = Assert.Single(_broker.Sent).Message;
+        Assert.Equal(now.AddSeconds(90), sent.Eta);
+        Assert.Equal(new DateTimeOffset(2029, 12, 31, 23, 0, 0, TimeSpan.Zero), sent.Expires);
+        var links = sent.Embed.Callbacks!.Value.EnumerateArray().ToArray();
+        Assert.Equal(["tasks.add", "tasks.add"], links.Select(l => l.GetProperty("task").GetString()));
+        Assert.Equal([false, true], links.Select(l => l.GetProperty("immutable").GetBoolean()));
+        Assert.Null(sent.Embed.Errbacks);
+        Assert.Equal(now.AddSeconds(90), (await _inner.GetAsync(sent.Id, default))!.Eta);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_EtaAsATime_IsSentAsGiven()
+    {
+        var response = await CreateApi(_inner).EnqueueAsync("tasks.add", Json("""{"args": [2, 3], "eta": "2031-05-06T07:08:09.5Z"}"""), s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.Equal(new DateTimeOffset(2031, 5, 6, 7, 8, 9, 500, TimeSpan.Zero), Assert.Single(_broker.Sent).Message.Eta);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
@@ -19,8 +18,6 @@ public sealed class TaskApi
 {
     /// <summary>The route prefix of every endpoint.</summary>
     public const string RoutePrefix = "/api/tasks";
-
-    private static readonly HashSet<string> s_bodyProperties = ["args", "kwargs"];
 
     private readonly TaskRegistry _registry;
     private readonly ITaskNameCatalog _catalog;
@@ -51,7 +48,8 @@ public sealed class TaskApi
     public int MaxBodyBytes => _options.MaxBodyBytes;
 
     /// <summary>
-    /// <c>POST /api/tasks/{name}</c> with <c>{"args": [...], "kwargs": {...}}</c>: 202 once the broker confirmed the
+    /// <c>POST /api/tasks/{name}</c> with <c>{"args": [...], "kwargs": {...}}</c> and optionally <c>countdown</c> or
+    /// <c>eta</c>, <c>expires</c>, <c>link</c> and <c>link_error</c> (see <see cref="EnqueueRequest"/>): 202 once the broker confirmed the
     /// message, 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses. A task
     /// registered in this process has its arguments checked here; one that only workers elsewhere run (see
     /// <see cref="ITaskNameCatalog"/>) is checked by its worker, and its rpc:// result is recorded when it comes back.
@@ -65,17 +63,29 @@ public sealed class TaskApi
             return Respond(Problem(404, "unknown-task", "Unknown task", $"No task named '{name}' is registered.", instance) with { Registered = _catalog.Known });
         }
 
-        if (!TryReadArguments(body, out var args, out var kwargs, out var error))
+        if (!EnqueueRequest.TryRead(body, _time.GetUtcNow(), out var request, out var error))
         {
             return Respond(Problem(400, "invalid-body", "Invalid request body", error, instance));
         }
 
-        if (definition?.Validate(args, kwargs) is { } misfit)
+        foreach (var linked in request.LinkedTasks)
+        {
+            if (!_registry.TryGet(linked, out _) && !await _catalog.ContainsAsync(linked, cancellationToken))
+            {
+                return Respond(Problem(400, "invalid-body", "Invalid request body", $"The link names an unknown task '{linked}'.", instance));
+            }
+        }
+
+        if (definition?.Validate(request.Args, request.Kwargs) is { } misfit)
         {
             return Respond(Problem(400, "invalid-arguments", "Arguments do not fit the task", misfit.Message, instance));
         }
 
-        var message = new TaskMessage { Id = Guid.NewGuid().ToString(), Name = name, Args = args, Kwargs = kwargs, Origin = _origin };
+        var message = new TaskMessage
+        {
+            Id = Guid.NewGuid().ToString(), Name = name, Args = request.Args, Kwargs = request.Kwargs, Origin = _origin,
+            Eta = request.Eta, Expires = request.Expires, Embed = request.Embed,
+        };
         try
         {
             // A worker elsewhere may be Python Celery's, which writes no records: its result fills the record in.
@@ -223,70 +233,6 @@ public sealed class TaskApi
     {
         var status = new Uri(baseAddress, $"{RoutePrefix}/{Uri.EscapeDataString(id)}").ToString();
         return new TaskLinks(id, state.ToWireName(), status, status + "/revoke", status + "/revoke?terminate=true");
-    }
-
-    private static bool TryReadArguments(ReadOnlyMemory<byte> body, out JsonElement args, out JsonElement kwargs, out string error)
-    {
-        args = CeleryJson.EmptyArray;
-        kwargs = CeleryJson.EmptyObject;
-        error = "";
-        if (body.IsEmpty)
-        {
-            return true;
-        }
-
-        JsonElement root;
-        try
-        {
-            // As the worker reads it (CeleryJson.Parse): valid UTF-8, nested no deeper than it reads, NaN and Infinity
-            // as Celery's JSON writes them. Whatever is accepted here is readable by the worker, the store and the listing.
-            using var document = CeleryJson.Parse(body);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            error = $"The body is not valid JSON: {ex.Message}";
-            return false;
-        }
-
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            error = "The body must be a JSON object: {\"args\": [...], \"kwargs\": {...}}.";
-            return false;
-        }
-
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!s_bodyProperties.Contains(property.Name))
-            {
-                error = $"'{property.Name}' is not supported; the body may hold only \"args\" (an array) and \"kwargs\" (an object).";
-                return false;
-            }
-        }
-
-        if (root.TryGetProperty("args", out var a) && a.ValueKind != JsonValueKind.Null)
-        {
-            if (a.ValueKind != JsonValueKind.Array)
-            {
-                error = "\"args\" must be a JSON array.";
-                return false;
-            }
-
-            args = a;
-        }
-
-        if (root.TryGetProperty("kwargs", out var k) && k.ValueKind != JsonValueKind.Null)
-        {
-            if (k.ValueKind != JsonValueKind.Object)
-            {
-                error = "\"kwargs\" must be a JSON object.";
-                return false;
-            }
-
-            kwargs = k;
-        }
-
-        return true;
     }
 
     private static bool TryParseQuery(IReadOnlyDictionary<string, string?> query, out TaskRecordQuery parsed, out string error)

@@ -20,7 +20,7 @@ public static class CeleriacApiEndpoints
         group.MapPost("/{name}", (string name, HttpRequest request, TaskEndpoints handlers) => handlers.EnqueueAsync(request, name))
             .WithName("EnqueueTask")
             .WithSummary("Send a task")
-            .WithDescription("Body (JSON; any content type is read as JSON): {\"args\": [...], \"kwargs\": {...}}. 202 once the broker confirmed the message, with Location and Retry-After.")
+            .WithDescription("Body (JSON; any content type is read as JSON): {\"args\": [...], \"kwargs\": {...}}, optionally with \"countdown\" (seconds) or \"eta\" (ISO 8601), \"expires\" (seconds or ISO 8601), \"link\" and \"link_error\" (Celery signatures: {\"task\": name, \"args\": [...]}). 202 once the broker confirmed the message, with Location and Retry-After.")
             .Produces<TaskLinks>(StatusCodes.Status202Accepted)
             .Produces<ApiProblem>(StatusCodes.Status400BadRequest, "application/problem+json")
             .Produces<ApiProblem>(StatusCodes.Status404NotFound, "application/problem+json")

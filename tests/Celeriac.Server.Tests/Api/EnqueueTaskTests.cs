@@ -42,6 +42,33 @@ public sealed class EnqueueTaskTests(ApiOnlyServerFixture fixture, ITestOutputHe
         Assert.Equal("[2,3]", view.GetProperty("args").GetRawText());
     }
 
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task Enqueue_WithCountdownExpiresAndLinks_QueuesThemInCeleryMessageFields()
+    {
+        var before = DateTimeOffset.UtcNow;
+        var answer = (await Api.EnqueueAsync("tasks.add", """
+            {"args": [2, 3], "countdown": 30, "expires": 3600,
+             "link": {"task": "tasks.add", "args": [10]}, "link_error": [{"task": "tasks.echo", "immutable": true}]}
+            """)).AssertStatus(HttpStatusCode.Accepted);
+        var id = answer.Json.GetProperty("id").GetString()!;
+
+        var queued = (await Fixture.VirtualHost.PeekMessagesAsync("celery", count: 1000))
+            .Single(m => m.GetProperty("properties").GetProperty("headers").GetProperty("id").GetString() == id);
+        var headers = queued.GetProperty("properties").GetProperty("headers");
+        var eta = DateTimeOffset.Parse(headers.GetProperty("eta").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var expires = DateTimeOffset.Parse(headers.GetProperty("expires").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(eta - before, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(60));
+        Assert.InRange(expires - before, TimeSpan.FromSeconds(3599), TimeSpan.FromSeconds(3630));
+        using var body = JsonDocument.Parse(queued.GetProperty("payload").GetString()!);
+        var embed = body.RootElement[2];
+        var link = Assert.Single(embed.GetProperty("callbacks").EnumerateArray());
+        Assert.Equal(("tasks.add", "[10]", false), (link.GetProperty("task").GetString(), link.GetProperty("args").GetRawText(), link.GetProperty("immutable").GetBoolean()));
+        var errback = Assert.Single(embed.GetProperty("errbacks").EnumerateArray());
+        Assert.Equal(("tasks.echo", true), (errback.GetProperty("task").GetString(), errback.GetProperty("immutable").GetBoolean()));
+        var view = (await Api.GetAsync(id)).AssertStatus(HttpStatusCode.Accepted).Json;
+        Assert.Equal(JsonValueKind.String, view.GetProperty("eta").ValueKind);
+    }
+
     [Theory(Timeout = TestTimeouts.Test)]
     [InlineData("tasks.noop", null)]
     [InlineData("tasks.noop", "{}")]
@@ -68,7 +95,10 @@ public sealed class EnqueueTaskTests(ApiOnlyServerFixture fixture, ITestOutputHe
     [InlineData("tasks.add", "[2, 3]", "invalid-body", "must be a JSON object")]
     [InlineData("tasks.add", """{"args": {"x": 2}}""", "invalid-body", "\"args\" must be a JSON array")]
     [InlineData("tasks.add", """{"args": [2, 3], "kwargs": [1]}""", "invalid-body", "\"kwargs\" must be a JSON object")]
-    [InlineData("tasks.add", """{"args": [2, 3], "countdown": 10}""", "invalid-body", "'countdown' is not supported")]
+    [InlineData("tasks.add", """{"args": [2, 3], "priority": 10}""", "invalid-body", "'priority' is not supported")]
+    [InlineData("tasks.add", """{"args": [2, 3], "countdown": 10, "eta": "2030-01-01T00:00:00Z"}""", "invalid-body", "not both")]
+    [InlineData("tasks.add", """{"args": [2, 3], "eta": "2030-01-01T00:00:00"}""", "invalid-body", "with its offset")]
+    [InlineData("tasks.add", """{"args": [2, 3], "link": {"task": "shop.nope"}}""", "invalid-body", "unknown task 'shop.nope'")]
     [InlineData("tasks.add", """{"args": [2]}""", "invalid-arguments", "missing 1 required positional argument: 'y'")]
     [InlineData("tasks.add", """{"args": [1, 2, 3]}""", "invalid-arguments", "takes 2 positional arguments but 3 were given")]
     [InlineData("tasks.add", """{"args": [1, 2], "kwargs": {"z": 3}}""", "invalid-arguments", "unexpected keyword argument 'z'")]

@@ -9,6 +9,23 @@ public sealed class GetTaskTests(WorkerServerFixture fixture, ITestOutputHelper 
     : ServerTest<WorkerServerFixture>(fixture, output), IClassFixture<WorkerServerFixture>
 {
     [Fact(Timeout = TestTimeouts.Test)]
+    public async Task Enqueue_WithALink_RunsTheLinkedTaskWithTheResultPrependedAsItsChild()
+    {
+        var id = await Api.SendAsync("tasks.add", """{"args": [2, 3], "link": {"task": "tasks.add", "args": [10]}}""");
+        Assert.Equal("SUCCESS", (await Api.WaitForFinalAsync(id)).State);
+
+        JsonElement child = default;
+        await Eventually.WaitAsync(async () =>
+        {
+            var page = (await Api.ListAsync("name=tasks.add&limit=500")).AssertStatus(HttpStatusCode.OK).Json;
+            child = page.GetProperty("items").EnumerateArray().FirstOrDefault(t => t.TryGetProperty("parentId", out var p) && p.GetString() == id);
+            return child.ValueKind == JsonValueKind.Object && child.GetProperty("state").GetString() == "SUCCESS";
+        }, TestTimeouts.Long, $"the task linked to {id} to succeed");
+        Assert.Equal("[5,10]", child.GetProperty("args").GetRawText());
+        Assert.Equal("15", child.GetProperty("result").GetRawText());
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
     public async Task Get_UnknownId_Returns404Problem()
     {
         var id = Guid.NewGuid().ToString();
