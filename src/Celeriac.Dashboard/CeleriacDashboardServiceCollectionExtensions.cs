@@ -48,6 +48,7 @@ public static class CeleriacDashboardServiceCollectionExtensions
         services.TryAddSingleton<IWorkerTable, SqliteWorkerTable>();
         services.TryAddSingleton<WorkerBoard>();
         services.TryAddSingleton(sp => new TaskMetrics(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ThroughputWindow));
+        services.TryAddSingleton<CeleriacMeterReader>();
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<StateCounts>();
         services.TryAddSingleton<DashboardAccess>();
@@ -60,6 +61,7 @@ public static class CeleriacDashboardServiceCollectionExtensions
         services.TryAddSingleton<DashboardEventFeed>();
         // In this order: the metrics are loaded before the feed counts its first event, and saved after it stopped.
         services.AddHostedService(sp => sp.GetRequiredService<MetricsPersistence>());
+        services.AddHostedService(sp => sp.GetRequiredService<CeleriacMeterReader>());
         services.AddHostedService(sp => sp.GetRequiredService<DashboardEventFeed>());
         return services;
     }

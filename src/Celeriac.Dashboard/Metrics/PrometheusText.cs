@@ -62,6 +62,41 @@ internal static class PrometheusText
         return text.ToString();
     }
 
+    /// <summary>
+    /// This process's "Celeriac" meter (<see cref="CeleriacMeterReader"/>) as <c>celeriac_meter_*</c>: counters as
+    /// totals, the up-down counter as a gauge, histograms as summaries (count and sum). Tag names have their dots as
+    /// underscores (<c>celery_task_name</c>).
+    /// </summary>
+    public static string Write(IReadOnlyList<(CeleriacMeterReader.Series Series, long Count, double Sum)> meters)
+    {
+        var text = new StringBuilder();
+        string? written = null;
+        foreach (var (series, count, sum) in meters)
+        {
+            var instrument = series.Instrument.StartsWith("celeriac.", StringComparison.Ordinal) ? series.Instrument["celeriac.".Length..] : series.Instrument;
+            var name = "celeriac_meter_" + instrument.Replace('.', '_')
+                + (series.Unit == "s" ? "_seconds" : "") + (series.Kind == "counter" ? "_total" : "");
+            var labels = series.Tags.Select(t => (t.Name.Replace('.', '_'), t.Value)).ToArray();
+            if (name != written)
+            {
+                Header(text, name, series.Kind == "histogram" ? "summary" : series.Kind, $"{series.Description} (this process's Celeriac meter)");
+                written = name;
+            }
+
+            if (series.Kind == "histogram")
+            {
+                Sample(text, name + "_count", labels, count);
+                Sample(text, name + "_sum", labels, sum);
+            }
+            else
+            {
+                Sample(text, name, labels, sum);
+            }
+        }
+
+        return text.ToString();
+    }
+
     private static void Header(StringBuilder text, string name, string type, string help) =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
             .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');

@@ -8,13 +8,13 @@ namespace Celeriac.Functions.Dashboard;
 internal static class FunctionsDashboardServiceCollectionExtensions
 {
     /// <summary>
-    /// The dashboard as <c>celeriac serve</c> has it, with the worker table in Durable Entities and no <c>/metrics</c>
-    /// route (only <c>dashboard/{*path}</c> reaches it here).
+    /// The dashboard as <c>celeriac serve</c> has it, with the worker table in Durable Entities; its pages reach it
+    /// through the <c>dashboard/{*path}</c> function and its Prometheus text through the <c>metrics</c> one.
     /// </summary>
     public static IServiceCollection AddFunctionsDashboard(this IServiceCollection services)
     {
         services.AddRouting();
         services.TryAddSingleton<IWorkerTable, DurableWorkerTable>();
-        return services.AddCeleriacDashboard(o => o.MetricsPath = null);
+        return services.AddCeleriacDashboard();
     }
 }

@@ -48,4 +48,25 @@ public sealed class BrokerAndMetricsTests(SharedServer shared, ITestOutputHelper
         Assert.Matches("""celeriac_task_records\{state="SUCCESS"\} [1-9]""", text);
         Assert.Matches("""celeriac_worker_up\{worker="celeriac@[^"]+"\} 1""", text);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Metrics_AfterATaskRanInThisServersWorker_ServeTheCeleriacMeterToo()
+    {
+        var id = await Python.DelayAsync(3, 4);
+        await WaitForStateAsync(id, "SUCCESS");
+        using var http = Server.Process.CreateClient();
+
+        // The same instruments an OpenTelemetry exporter reads ("Celeriac" meter), counted by the server's own worker.
+        string text = "";
+        await Eventually.WaitAsync(async () =>
+        {
+            text = await http.GetStringAsync("metrics");
+            return System.Text.RegularExpressions.Regex.IsMatch(text, """celeriac_meter_tasks_finished_total\{celery_state="SUCCESS",celery_task_name="tasks.add"\} [1-9]""");
+        }, Patience, "tasks.add SUCCESS in the celeriac_meter_tasks_finished_total of /metrics");
+
+        Assert.Contains("# TYPE celeriac_meter_tasks_finished_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE celeriac_meter_task_runtime_seconds summary", text, StringComparison.Ordinal);
+        Assert.Matches("""celeriac_meter_task_runtime_seconds_count\{celery_state="SUCCESS",celery_task_name="tasks.add"\} [1-9]""", text);
+        Assert.Matches("""celeriac_meter_tasks_running\{celery_task_name="tasks.add"\} 0""", text);
+    }
 }
