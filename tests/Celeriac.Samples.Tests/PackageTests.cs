@@ -30,6 +30,15 @@ public sealed class PackageTests(SamplePackages packages, ITestOutputHelper outp
         Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value));
     }
 
+    [Fact]
+    public void SampleBuild_FromThePackedPackages_PrintsNoWarning()
+    {
+        // A consumer's build must not inherit our dependencies' warnings (once NETSDK1206 from the SQLite package).
+        output.WriteLine(packages.SampleBuildOutput);
+        Assert.DoesNotContain("NETSDK1206", packages.SampleBuildOutput, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*0 Warning\(s\)", packages.SampleBuildOutput);
+    }
+
     [Fact(Timeout = 600_000)]
     public async Task ToolInstall_ServerPackage_GivesACeleriacCommandWhoseHelpNeedsNoBroker()
     {
