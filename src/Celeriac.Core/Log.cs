@@ -39,8 +39,8 @@ internal static partial class Log
     public static partial void SoftTimeLimitExceeded(ILogger logger, double seconds, string taskName, string taskId);
 
     [LoggerMessage(1007, LogLevel.Warning,
-        "Task {TaskName}[{TaskId}] was stopped but is still running {Seconds}s later; it holds a worker slot until it returns. Tasks should observe their CancellationToken.")]
-    public static partial void TaskStillRunningAfterStop(ILogger logger, string taskName, string taskId, double seconds);
+        "Task {TaskName}[{TaskId}] was stopped but is still running {Seconds}s later; the worker abandons it and frees its slot, but its thread keeps running. Tasks should observe their CancellationToken.")]
+    public static partial void TaskAbandonedAfterStop(ILogger logger, string taskName, string taskId, double seconds);
 
 
     [LoggerMessage(1009, LogLevel.Warning, "Could not reject a message; the broker will redeliver it")]

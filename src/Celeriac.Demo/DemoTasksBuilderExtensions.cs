@@ -18,6 +18,13 @@ public static class DemoTasksBuilderExtensions
     public const string CrashTaskVariable = "CELERIAC_DEMO_CRASH_TASK";
 
     /// <summary>
+    /// The environment variable that, set to <c>1</c>, also registers <c>tasks.stuck(seconds)</c>, which blocks its thread
+    /// that long and ignores its cancellation token. Only the fault tests set it, to prove a task that ignores a terminate or
+    /// a hard time limit cannot hold a worker slot for good.
+    /// </summary>
+    public const string StuckTaskVariable = "CELERIAC_DEMO_STUCK_TASK";
+
+    /// <summary>
     /// Declares <see cref="DemoTasks"/>; <c>tasks.add</c> sleeps <c>CELERIAC_DEMO_ADD_SLEEP</c> seconds (read once, here)
     /// unless <paramref name="addSleep"/> says otherwise.
     /// </summary>
@@ -29,6 +36,16 @@ public static class DemoTasksBuilderExtensions
         if (Environment.GetEnvironmentVariable(CrashTaskVariable) == "1")
         {
             builder.AddTask("tasks.crash", static () => Environment.FailFast("tasks.crash: killing the worker process on purpose (CELERIAC_DEMO_CRASH_TASK=1)"));
+        }
+
+        if (Environment.GetEnvironmentVariable(StuckTaskVariable) == "1")
+        {
+            builder.AddTask("tasks.stuck", static (double seconds) =>
+            {
+                // Deliberately uncooperative: no token, a blocking sleep.
+                Thread.Sleep(TimeSpan.FromSeconds(seconds));
+                return seconds;
+            });
         }
 
         return builder.AddTasks<DemoTasks>();

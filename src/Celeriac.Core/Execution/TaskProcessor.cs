@@ -26,7 +26,8 @@ namespace Celeriac.Core.Execution;
 /// </remarks>
 public sealed class TaskProcessor
 {
-    private static readonly TimeSpan s_stopWarningDelay = TimeSpan.FromSeconds(10);
+    // How long a stopped task's code may go on before the worker stops waiting for it and frees its slot.
+    private static readonly TimeSpan s_abandonGrace = TimeSpan.FromSeconds(10);
 
     private readonly TaskRegistry _registry;
     private readonly TaskRateLimiter _rateLimiter;
@@ -298,8 +299,8 @@ public sealed class TaskProcessor
         var startedReported = ReportStartedAsync(request);
 
         var (end, code) = await _runner.RunAsync(request);
-        // Freed when the task's code returns, not when we stop waiting for it: a task that ignores its token
-        // after a terminate keeps its slot, so the worker never runs more than its concurrency.
+        // Freed when the task's code returns, or at the latest when the worker abandons code that ignores its token
+        // (WaitForExitAsync): a stuck task cannot hold a slot forever.
         _ = code.ContinueWith(static (_, s) => ((SlotTicket)s!).Release(), slot, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
@@ -337,7 +338,8 @@ public sealed class TaskProcessor
         await _settlement.FinishAsync(message, outcome, request.Delivery);
         if (!code.IsCompleted)
         {
-            // The outcome is reported; the request stays active (and its slot taken) until the task returns.
+            // The outcome is reported; the request stays active (and its slot taken) until the task returns or the
+            // grace is over.
             await WaitForExitAsync(request, code);
         }
     }
@@ -394,14 +396,13 @@ public sealed class TaskProcessor
 
     private async Task WaitForExitAsync(TaskRequest request, Task code)
     {
-        var warned = await Task.WhenAny(code, Task.Delay(s_stopWarningDelay, _time)) != code;
-        if (warned)
-        {
-            Log.TaskStillRunningAfterStop(_logger, request.Message.DisplayName, request.Message.Id, s_stopWarningDelay.TotalSeconds);
-        }
-
         ObserveLateExit(code);
-        await code.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (await Task.WhenAny(code, Task.Delay(s_abandonGrace, _time)) != code)
+        {
+            // Code that ignores its token cannot be stopped in-process: its thread goes on, but the worker stops
+            // waiting for it, so the slot is freed (by ExecuteAsync) and the worker takes other tasks.
+            Log.TaskAbandonedAfterStop(_logger, request.Message.DisplayName, request.Message.Id, s_abandonGrace.TotalSeconds);
+        }
     }
 
     private static void ObserveLateExit(Task code) =>

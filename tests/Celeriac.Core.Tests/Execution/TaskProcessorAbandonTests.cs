@@ -1,0 +1,42 @@
+using Celeriac.Core.States;
+using Celeriac.Core.Tests.Fakes;
+using static Celeriac.Core.Tests.Fakes.TestMessages;
+
+namespace Celeriac.Core.Tests.Execution;
+
+/// <summary>A stopped task whose code ignores its token holds its slot for a short grace only, then the worker abandons it.</summary>
+public sealed class TaskProcessorAbandonTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ProcessAsync_TerminatedTaskIgnoresItsTokenPastTheGrace_SlotFreedAndTheNextTaskRuns()
+    {
+        var stuck = new TaskGate();
+        var next = new TaskGate();
+        var calls = 0;
+        await using var worker = TestWorker.Create(output,
+            b => b.AddTask("tasks.gate", () => Interlocked.Increment(ref calls) == 1 ? stuck.IgnoreTokenAsync() : next.IgnoreTokenAsync()),
+            o => o.Concurrency = 1);
+        var task = NewTask("tasks.gate");
+        var delivery = worker.Deliver(task.Encode());
+        var first = worker.Processor.ProcessAsync(delivery, default).AsTask();
+        await Wait.ForAsync(stuck.Started, "the stuck task to start");
+        var second = worker.Processor.ProcessAsync(worker.Deliver(NewTask("tasks.gate").Encode()), default).AsTask();
+        await worker.Control.HandleAsync(ControlCommand("revoke", new { task_id = task.Id, terminate = true, signal = "SIGTERM" }, ticket: null), default);
+        Assert.Equal("ack", await Wait.ForAsync(delivery.Recorded().Settled, "the terminated task to be settled"));
+
+        worker.Time.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.False(first.IsCompleted, "within the grace the worker still waits for the stuck task");
+        Assert.False(next.Started.IsCompleted, "within the grace the slot is still the stuck task's");
+
+        worker.Time.Advance(TimeSpan.FromSeconds(0.1));
+
+        await Wait.ForAsync(first, "the worker to abandon the stuck task");
+        await Wait.ForAsync(next.Started, "the next task to take the freed slot");
+        Assert.Equal(1, stuck.Runs);
+        Assert.DoesNotContain(worker.State.Active, r => r.Message.Id == task.Id);
+        next.Release();
+        await Wait.ForAsync(second, "the next task to finish");
+        Assert.Equal([TaskState.Revoked, TaskState.Success], worker.Publisher.Results(TestWorker.ReplyTo).Select(r => r.State));
+        stuck.Release();
+    }
+}
