@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(1402, LogLevel.Warning, "The revoke of {TaskId} is recorded but could not be broadcast to workers; they will see it when the task reaches them")]
     public static partial void RevokeBroadcastFailed(ILogger logger, string taskId, Exception error);
 
+    [LoggerMessage(1405, LogLevel.Warning, "The task record store failed for {Path}: {Reason}; answering 503")]
+    public static partial void StoreUnavailable(ILogger logger, string path, string reason);
+
     [LoggerMessage(1404, LogLevel.Warning, "Could not ask the workers which tasks they run ({Reason}); the API knows the tasks last heard of")]
     public static partial void WorkerTasksUnavailable(ILogger logger, string reason);
 }

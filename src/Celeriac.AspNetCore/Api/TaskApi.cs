@@ -128,7 +128,17 @@ public sealed class TaskApi
     /// </summary>
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)
     {
-        var record = _newest.Newest(id, await _store.GetAsync(id, cancellationToken));
+        TaskRecord? stored;
+        try
+        {
+            stored = await _store.GetAsync(id, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            return StoreUnavailable(ex, $"{RoutePrefix}/{id}");
+        }
+
+        var record = _newest.Newest(id, stored);
         if (record is null)
         {
             return Respond(Problem(404, "unknown-task-id", "Unknown task", $"No task with id '{id}'.", $"{RoutePrefix}/{id}"));
@@ -153,7 +163,17 @@ public sealed class TaskApi
     public async Task<ApiResponse> RevokeAsync(string id, bool terminate, Uri baseAddress, CancellationToken cancellationToken)
     {
         var instance = $"{RoutePrefix}/{id}/revoke";
-        var result = await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
+        TransitionResult result;
+        try
+        {
+            result = await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            // Not recorded, so not broadcast either: the client sends it again after Retry-After.
+            return StoreUnavailable(ex, instance);
+        }
+
         var record = _newest.Newest(id, result.Record);
         if (record is { IsFinal: true })
         {
@@ -196,6 +216,10 @@ public sealed class TaskApi
         {
             return Respond(Problem(400, "invalid-query", "Invalid query", ex.Message, RoutePrefix));
         }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            return StoreUnavailable(ex, RoutePrefix);
+        }
     }
 
     /// <summary>The 413 answer for a body larger than <see cref="MaxBodyBytes"/>.</summary>
@@ -223,6 +247,18 @@ public sealed class TaskApi
     private ApiResponse Unavailable(Exception ex, string instance) =>
         Respond(Problem(503, "broker-unavailable", "The broker did not accept the task", ex.GetBaseException().Message, instance))
             with { RetryAfterSeconds = _options.RetryAfterSeconds };
+
+    // The record store failed (locked by another process past its busy timeout, a full disk): the request may succeed
+    // later, so the client is told when to come back; the log gets one line per request, no stack trace.
+    private ApiResponse StoreUnavailable(Exception ex, string instance)
+    {
+        Log.StoreUnavailable(_logger, instance, ex.GetBaseException().Message);
+        return Respond(Problem(503, "store-unavailable", "The task record store is unavailable", "The task record store did not answer; try again later.", instance))
+            with { RetryAfterSeconds = _options.RetryAfterSeconds };
+    }
+
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private static ApiProblem Problem(int status, string kind, string title, string detail, string instance) =>
         new($"urn:celeriac:problem:{kind}", title, status, detail) { Instance = instance };
