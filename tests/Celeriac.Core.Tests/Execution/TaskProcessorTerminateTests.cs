@@ -27,7 +27,7 @@ public sealed class TaskProcessorTerminateTests(ITestOutputHelper output)
         Assert.True(revoked.GetProperty("terminated").GetBoolean());
         Assert.Equal(15, revoked.GetProperty("signum").GetInt32());
         Assert.False(revoked.GetProperty("expired").GetBoolean());
-        Assert.False(process.IsCompleted, "the slot stays taken until the task really returns");
+        Assert.False(process.IsCompleted, "within the grace the slot stays taken while the task runs on");
 
         gate.Release();
         await Wait.ForAsync(process, "the processor to finish once the task returns");
