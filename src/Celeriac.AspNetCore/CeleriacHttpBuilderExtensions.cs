@@ -1,6 +1,9 @@
 using Celeriac.AspNetCore.Api;
 using Celeriac.AspNetCore.Endpoints;
+using Celeriac.AspNetCore.Security;
 using Celeriac.Core.DependencyInjection;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +14,9 @@ public static class CeleriacHttpBuilderExtensions
 {
     /// <summary>The sub-section of <c>AddCeleriac(configuration)</c>'s section the API's options bind from.</summary>
     public const string ConfigurationSection = "Http";
+
+    /// <summary>The CORS policy of the API's endpoints, built from <see cref="TaskApiOptions.CorsOrigins"/>; the host calls <c>UseCors()</c>.</summary>
+    public const string CorsPolicy = "Celeriac.Api";
 
     /// <summary>
     /// Adds the HTTP API: <see cref="TaskApi"/> (the behaviour), <see cref="TaskEndpoints"/> (the request handlers
@@ -44,6 +50,13 @@ public static class CeleriacHttpBuilderExtensions
         services.TryAddSingleton<TaskEndpoints>();
         services.AddProblemDetails();
         services.AddOpenApi();
+        // The API's endpoints require this policy when origins are configured (see MapCeleriacApi); other endpoints never.
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<TaskApiOptions>>((cors, api) => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins([.. api.Value.CorsOrigins])
+            .WithMethods(HttpMethods.Get, HttpMethods.Post)
+            .WithHeaders("Content-Type", "Authorization", ApiKeyCheck.HeaderName)
+            .WithExposedHeaders("Location", "Retry-After")));
         return builder;
     }
 }

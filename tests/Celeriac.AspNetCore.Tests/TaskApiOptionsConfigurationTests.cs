@@ -60,6 +60,7 @@ public sealed class TaskApiOptionsConfigurationTests
             ["Celeriac:Http:RetryAfterSeconds"] = "-1",
             ["Celeriac:Http:ApiKeys:0"] = "secret-key",
             ["Celeriac:Http:ApiKeys:1"] = "",
+            ["Celeriac:Http:CorsOrigins"] = "https://ok.example.com, *, https://app.example.com/path",
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
@@ -70,6 +71,8 @@ public sealed class TaskApiOptionsConfigurationTests
                 "TaskApiOptions.MaxBodyBytes (Celeriac:Http:MaxBodyBytes) must be positive (was 0).",
                 "TaskApiOptions.RetryAfterSeconds (Celeriac:Http:RetryAfterSeconds) must not be negative (was -1).",
                 "TaskApiOptions.ApiKeys (Celeriac:Http:ApiKeys) must not contain an empty key.",
+                "TaskApiOptions.CorsOrigins (Celeriac:Http:CorsOrigins) must hold origins such as https://app.example.com, without a path (was '*').",
+                "TaskApiOptions.CorsOrigins (Celeriac:Http:CorsOrigins) must hold origins such as https://app.example.com, without a path (was 'https://app.example.com/path').",
             ],
             error.Failures);
         Assert.DoesNotContain("secret-key", error.Message, StringComparison.Ordinal);

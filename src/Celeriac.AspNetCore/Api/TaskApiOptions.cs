@@ -32,6 +32,12 @@ public sealed class TaskApiOptions
     public IList<string> ApiKeys { get; } = [];
 
     /// <summary>
+    /// Origins (<c>https://app.example.com</c>) whose pages may call the API from a browser (CORS). None by default: no
+    /// CORS headers are sent, so browsers refuse cross-origin calls. The dashboard never allows them, whatever this says.
+    /// </summary>
+    public IList<string> CorsOrigins { get; } = [];
+
+    /// <summary>
     /// Names of tasks that workers elsewhere run (a Python Celery worker, a Celeriac worker with other tasks), accepted
     /// besides the tasks registered in this process: exact names (<c>shop.send_invoice</c>) or patterns with <c>*</c> and
     /// <c>?</c> (<c>shop.*</c>). Their arguments are not checked here; their worker checks them.

@@ -9,9 +9,10 @@ internal static class TaskApiOptionsBinding
     {
         section.Bind(options);
         // A single value may list the keys comma-separated, as CELERIAC__HTTP__APIKEYS=k1,k2 does; the binder
-        // itself takes only the indexed form (ApiKeys:0, CELERIAC__HTTP__APIKEYS__0). Tasks likewise.
+        // itself takes only the indexed form (ApiKeys:0, CELERIAC__HTTP__APIKEYS__0). Tasks and CorsOrigins likewise.
         AddCommaSeparated(section.GetSection(nameof(TaskApiOptions.ApiKeys)), options.ApiKeys);
         AddCommaSeparated(section.GetSection(nameof(TaskApiOptions.Tasks)), options.Tasks);
+        AddCommaSeparated(section.GetSection(nameof(TaskApiOptions.CorsOrigins)), options.CorsOrigins);
     }
 
     private static void AddCommaSeparated(IConfigurationSection section, IList<string> into)

@@ -39,6 +39,16 @@ internal sealed class TaskApiOptionsValidator : IValidateOptions<TaskApiOptions>
             errors.Add("TaskApiOptions.ApiKeys (Celeriac:Http:ApiKeys) must not contain an empty key.");
         }
 
+        foreach (var origin in options.CorsOrigins)
+        {
+            // An origin is a scheme, a host and a port, nothing more; "*" would let every site call the API.
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || uri.PathAndQuery != "/" || origin.EndsWith('/') || !string.IsNullOrEmpty(uri.UserInfo))
+            {
+                errors.Add($"TaskApiOptions.CorsOrigins (Celeriac:Http:CorsOrigins) must hold origins such as https://app.example.com, without a path (was '{origin}').");
+            }
+        }
+
         if (options.Tasks.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add("TaskApiOptions.Tasks (Celeriac:Http:Tasks) must not contain an empty name or pattern.");

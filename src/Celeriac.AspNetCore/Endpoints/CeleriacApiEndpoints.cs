@@ -2,6 +2,8 @@ using Celeriac.AspNetCore.Api;
 using Celeriac.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -10,12 +12,18 @@ public static class CeleriacApiEndpoints
 {
     /// <summary>
     /// Maps <c>POST /api/tasks/{name}</c>, <c>GET /api/tasks/{id}</c>, <c>POST /api/tasks/{id}/revoke</c> and
-    /// <c>GET /api/tasks</c> to <see cref="TaskEndpoints"/>, with their OpenAPI descriptions.
+    /// <c>GET /api/tasks</c> to <see cref="TaskEndpoints"/>, with their OpenAPI descriptions. With
+    /// <see cref="TaskApiOptions.CorsOrigins"/> set they take CORS requests from those origins; call <c>UseCors()</c> then.
     /// </summary>
     public static RouteGroupBuilder MapCeleriacApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(TaskApi.RoutePrefix).WithTags("Tasks");
+        if (endpoints.ServiceProvider.GetService<IOptions<TaskApiOptions>>()?.Value.CorsOrigins.Count > 0)
+        {
+            // Only with origins configured: CORS metadata makes ASP.NET Core require UseCors() in the pipeline.
+            group.RequireCors(CeleriacHttpBuilderExtensions.CorsPolicy);
+        }
 
         group.MapPost("/{name}", (string name, HttpRequest request, TaskEndpoints handlers) => handlers.EnqueueAsync(request, name))
             .WithName("EnqueueTask")

@@ -78,6 +78,7 @@ internal static class ServeCommand
 
         await using var app = builder.Build();
         app.UseStatusCodePages();
+        app.UseCors();
         app.MapCeleriacApi();
         app.MapCeleriacDashboard();
         app.MapOpenApi();

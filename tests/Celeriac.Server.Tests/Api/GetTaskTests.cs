@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Celeriac.Server.Tests.Support;
+using Celeriac.Testing;
 
 namespace Celeriac.Server.Tests.Api;
 
