@@ -68,12 +68,16 @@ public sealed class TaskHttpFunctionsTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Get_StoreUnavailable_ThrowsForTheHostToAnswer500()
+    public async Task Get_StoreUnavailable_Answers503ProblemWithRetryAfter()
     {
         _app.Store.Unavailable = true;
         var request = HttpInvocation.Request(_app.Services, "GET", "/api/tasks/t1");
 
-        await Assert.ThrowsAsync<IOException>(() => _app.Http.Get(request, "t1", _app.Client));
+        var answer = await HttpInvocation.WriteAsync(await _app.Http.Get(request, "t1", _app.Client), request);
+
+        Assert.Equal((503, "application/problem+json"), (answer.Status, answer.ContentType));
+        Assert.Equal("urn:celeriac:problem:store-unavailable", answer.Body.GetProperty("type").GetString());
+        Assert.Equal("1", answer.Headers.RetryAfter.ToString());
     }
 
     [Fact(Timeout = 30_000)]
