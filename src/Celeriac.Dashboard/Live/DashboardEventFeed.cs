@@ -23,8 +23,9 @@ internal sealed class DashboardEventFeed : BackgroundService
     // More changes than this in one push interval: pages refetch their page instead of getting every record.
     private const int MaxRecordsPerPush = 50;
 
-    // A worker may send its event a moment before its record change commits: look again this many times.
-    private const int MaxLagRetries = 8;
+    // A worker sends its event while its record change commits, and a group commit on a slow disk can take seconds:
+    // look again this many times (one push interval apart, about 10 s at the default 250 ms).
+    private const int MaxLagRetries = 40;
 
     private static readonly TimeSpan s_statsInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_workersInterval = TimeSpan.FromSeconds(2);
