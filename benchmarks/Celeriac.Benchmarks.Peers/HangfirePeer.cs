@@ -28,10 +28,10 @@ internal static class HangfirePeer
         return 0;
     }
 
-    public static int Work(string kind, string connection, int count, int workers)
+    public static int Work(string kind, string connection, Meter meter, int workers)
     {
         var storage = Storage(kind, connection);
-        var meter = new Meter(count);
+        var count = meter.Count;
         GlobalJobFilters.Filters.Add(new SucceededCounter(meter));
         using var server = new BackgroundJobServer(new BackgroundJobServerOptions
         {

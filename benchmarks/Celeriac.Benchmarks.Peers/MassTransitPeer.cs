@@ -55,9 +55,8 @@ internal static class MassTransitPeer
         return 0;
     }
 
-    public static async Task<int> WorkAsync(string url, int count, int concurrency, bool respond)
+    public static async Task<int> WorkAsync(string url, Meter meter, int concurrency, bool respond)
     {
-        var meter = new Meter(count);
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             Host(cfg, url);

@@ -35,10 +35,14 @@ internal sealed record DrainSample(string Key, int Run, int Tasks, double TasksP
 
 /// <summary>
 /// Drain runs: a pre-loaded queue, then the worker starts and empties it. Timed by the results arriving (or by the
-/// worker itself), from the 10th percentile task to the last, so start-up and warm-up are out of the window; the
+/// worker itself) from the moment the first <paramref name="warmup"/> tasks are done to the last, so start-up and a
+/// JIT compiler's warm-up are out of the window (a long-running worker's steady state is what is measured); the
 /// worker's CPU (its whole process tree) is read from /proc at the same two moments.
 /// </summary>
-internal sealed class Drain(Broker broker, string workDirectory)
+/// <param name="broker">The benchmark's broker.</param>
+/// <param name="workDirectory">Where runs keep their data and logs.</param>
+/// <param name="warmup">Tasks at the head of every load that are run but not timed (0: the first 10%).</param>
+internal sealed class Drain(Broker broker, string workDirectory, int warmup)
 {
     private const string TaskQueue = "celery";
     private const string ResultQueue = "bench.results";
@@ -110,7 +114,7 @@ internal sealed class Drain(Broker broker, string workDirectory)
             await PublishAsync(channel, load);
 
             var expected = load.Select(m => m.Properties.CorrelationId!).ToHashSet(StringComparer.Ordinal);
-            var window = new Window(load.Count);
+            var window = new Window(load.Count, warmup);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += (_, e) =>
             {
@@ -181,7 +185,7 @@ internal sealed class Drain(Broker broker, string workDirectory)
             }
 
             var enqueuePerSecond = count / sending.Elapsed.TotalSeconds;
-            var window = new Window(count);
+            var window = new Window(count, warmup);
             foreach (var handle in handles)
             {
                 _ = handle.GetAsync(s_timeout).ContinueWith(t => window.Arrived(t.IsCompletedSuccessfully), TaskScheduler.Default);
@@ -214,7 +218,7 @@ internal sealed class Drain(Broker broker, string workDirectory)
             // Durable, as MassTransit declares the queue of a queue: address when it first answers to it.
             await channel.QueueDeclareAsync(ResultQueue, durable: true, exclusive: false, autoDelete: false);
             await load(broker.Url(vhost), dataDirectory);
-            var window = new Window(count);
+            var window = new Window(count, warmup);
             if (scenario.Completion == Completion.MassTransitResponse)
             {
                 var consumer = new AsyncEventingBasicConsumer(channel);
@@ -340,10 +344,10 @@ internal sealed class Drain(Broker broker, string workDirectory)
         }
     }
 
-    /// <summary>Counts arrivals and notes time and worker CPU at the 10th percentile and at the last.</summary>
-    private sealed class Window(int count)
+    /// <summary>Counts arrivals and notes time and worker CPU when the warm-up is done and at the last.</summary>
+    private sealed class Window(int count, int warmup)
     {
-        private readonly int _first = Math.Max(1, count / 10);
+        private readonly int _first = warmup > 0 && warmup < count ? warmup : Math.Max(1, count / 10);
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _arrived;
         private int _failed;

@@ -3,7 +3,7 @@ using Celeriac.Benchmarks;
 
 // Benchmarks that print numbers (dotnet run -c Release --project benchmarks/Celeriac.Benchmarks -- MODE). Modes:
 //   store [--seconds N] [--dir PATH]   cost per task of the store's four writes, by store and concurrency
-//   suite --amqp-port P --mgmt-port M [--pg-port G] [--tasks N] [--hangfire-tasks N] [--runs R] [--concurrency C]
+//   suite --amqp-port P --mgmt-port M [--pg-port G] [--tasks N] [--warmup N] [--hangfire-tasks N] [--runs R] [--concurrency C]
 //         [--step-seconds S] [--before DIR,DIR] [--only KEY,KEY] [--sections drain,dotnet-client,peers,http,latency,memory,profile] --root DIR --work DIR --out DIR
 //                                      everything ./bench.sh runs (use ./bench.sh: it starts the broker and PostgreSQL)
 //   report [--json docs/benchmarks.json] [--root DIR]   the docs, chart and README table again from a suite's JSON
@@ -24,7 +24,8 @@ switch (mode)
             AmqpPort = (int)Option(args, "--amqp-port", 5672),
             ManagementPort = (int)Option(args, "--mgmt-port", 15672),
             PostgresPort = (int)Option(args, "--pg-port", 0),
-            Tasks = (int)Option(args, "--tasks", 10_000),
+            Tasks = (int)Option(args, "--tasks", 20_000),
+            Warmup = (int)Option(args, "--warmup", 10_000),
             HangfireTasks = (int)Option(args, "--hangfire-tasks", 500),
             Runs = (int)Option(args, "--runs", 3),
             Concurrency = (int)Option(args, "--concurrency", Environment.ProcessorCount),

@@ -10,8 +10,17 @@ internal sealed record SuiteSettings
     public required int AmqpPort { get; init; }
     public required int ManagementPort { get; init; }
     public int PostgresPort { get; init; }
-    public int Tasks { get; init; } = 10_000;
+    public int Tasks { get; init; } = 20_000;
     public int HangfireTasks { get; init; } = 500;
+
+    /// <summary>
+    /// Tasks run ahead of the timed ones in every drain, untimed: the JIT compiler of a .NET worker (and MassTransit's)
+    /// is still optimising hot code for several seconds after start, which a long-running worker pays once.
+    /// </summary>
+    public int Warmup { get; init; } = 10_000;
+
+    /// <summary>The same for Hangfire, which runs a few hundred jobs a second at best.</summary>
+    public int HangfireWarmup => Math.Min(Warmup, HangfireTasks / 5);
     public int Runs { get; init; } = 3;
     public int Concurrency { get; init; } = Environment.ProcessorCount;
     public double StepSeconds { get; init; } = 3;
@@ -58,7 +67,7 @@ internal sealed class Suite(SuiteSettings settings)
         Directory.CreateDirectory(settings.WorkDirectory);
         Directory.CreateDirectory(settings.Output);
         using var broker = new Broker(settings.AmqpPort, settings.ManagementPort);
-        var drain = new Drain(broker, settings.WorkDirectory);
+        var drain = new Drain(broker, settings.WorkDirectory, settings.Warmup);
         var results = new SuiteResults();
         Describe(results);
         var c = settings.Concurrency;
@@ -72,8 +81,8 @@ internal sealed class Suite(SuiteSettings settings)
         IReadOnlyList<CapturedMessage> load = [];
         if (settings.Sections.Contains("drain") || settings.Sections.Contains("profile"))
         {
-            Say($"capturing {settings.Tasks} tasks sent by Celery's Python client");
-            load = await drain.CaptureCeleryLoadAsync(settings.Python, _pythonDirectory, settings.Tasks);
+            Say($"capturing {settings.Warmup} + {settings.Tasks} tasks sent by Celery's Python client");
+            load = await drain.CaptureCeleryLoadAsync(settings.Python, _pythonDirectory, settings.Warmup + settings.Tasks);
         }
 
         for (var run = 1; run <= settings.Runs; run++)
@@ -97,7 +106,7 @@ internal sealed class Suite(SuiteSettings settings)
             {
                 foreach (var scenario in scenarios.Where(s => s.Key is "celery" or "celeriac"))
                 {
-                    var sample = await drain.RunWithDotNetClientAsync(scenario, run, settings.Tasks);
+                    var sample = await drain.RunWithDotNetClientAsync(scenario, run, settings.Warmup + settings.Tasks);
                     results.DotNetClient.Add(sample);
                     Say($"run {run} .NET   {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s (client sent {sample.EnqueuePerSecond:0}/s) {sample.CpuMsPerTask,6:0.00} ms CPU/task");
                 }
@@ -112,7 +121,9 @@ internal sealed class Suite(SuiteSettings settings)
                         continue;
                     }
 
-                    var count = scenario.Key.StartsWith("hangfire", StringComparison.Ordinal) ? settings.HangfireTasks : settings.Tasks;
+                    var count = scenario.Key.StartsWith("hangfire", StringComparison.Ordinal)
+                        ? settings.HangfireWarmup + settings.HangfireTasks
+                        : settings.Warmup + settings.Tasks;
                     var sample = await drain.RunPeerAsync(scenario, run, count, (url, data) => LoadPeerAsync(scenario.Key, url, data, count));
                     results.Peers.Add(sample);
                     Say($"run {run} peer   {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB");
@@ -259,17 +270,19 @@ internal sealed class Suite(SuiteSettings settings)
         var cc = c.ToString(CultureInfo.InvariantCulture);
         WorkerProcess Peer(string log, params string[] arguments) =>
             WorkerProcess.Start("dotnet", [_peers, .. arguments], new Dictionary<string, string>(), log, "peer ready");
-        var tasks = settings.Tasks.ToString(CultureInfo.InvariantCulture);
-        var hangfireTasks = settings.HangfireTasks.ToString(CultureInfo.InvariantCulture);
+        var tasks = (settings.Warmup + settings.Tasks).ToString(CultureInfo.InvariantCulture);
+        var warmup = settings.Warmup.ToString(CultureInfo.InvariantCulture);
+        var hangfireTasks = (settings.HangfireWarmup + settings.HangfireTasks).ToString(CultureInfo.InvariantCulture);
+        var hangfireWarmup = settings.HangfireWarmup.ToString(CultureInfo.InvariantCulture);
         return
         [
-            new("mt", $"MassTransit 8.5.12, no-op consumer, {c} concurrent", (url, _, log) => Peer(log, "mt-work", url, tasks, cc, "false"), "peer ready", Completion.SelfReported),
-            new("mt-respond", $"MassTransit 8.5.12, consumer with a response, {c} concurrent", (url, _, log) => Peer(log, "mt-work", url, tasks, cc, "true"), "peer ready",
+            new("mt", $"MassTransit 8.5.12, no-op consumer, {c} concurrent", (url, _, log) => Peer(log, "mt-work", url, tasks, cc, "false", warmup), "peer ready", Completion.SelfReported),
+            new("mt-respond", $"MassTransit 8.5.12, consumer with a response, {c} concurrent", (url, _, log) => Peer(log, "mt-work", url, tasks, cc, "true", warmup), "peer ready",
                 Completion.MassTransitResponse),
-            new("hangfire-pg", $"Hangfire 1.8.25 on PostgreSQL 15, {c} workers", (_, data, log) => Peer(log, "hangfire-work", "pg", PgConnection(data), hangfireTasks, cc), "peer ready",
+            new("hangfire-pg", $"Hangfire 1.8.25 on PostgreSQL 15, {c} workers", (_, data, log) => Peer(log, "hangfire-work", "pg", PgConnection(data), hangfireTasks, cc, hangfireWarmup), "peer ready",
                 Completion.SelfReported),
             new("hangfire-sqlite", $"Hangfire 1.8.25 on SQLite (Hangfire.Storage.SQLite 0.4.3), {c} workers",
-                (_, data, log) => Peer(log, "hangfire-work", "sqlite", Path.Combine(data, "hangfire.db"), hangfireTasks, cc), "peer ready", Completion.SelfReported),
+                (_, data, log) => Peer(log, "hangfire-work", "sqlite", Path.Combine(data, "hangfire.db"), hangfireTasks, cc, hangfireWarmup), "peer ready", Completion.SelfReported),
         ];
     }
 
@@ -368,7 +381,7 @@ internal sealed class Suite(SuiteSettings settings)
         results.Machine["dotnet"] = Environment.Version.ToString();
         results.Machine["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         results.Machine["load"] = Read("/proc/loadavg").Trim();
-        results.Machine["settings"] = $"{settings.Tasks} tasks per drain ({settings.HangfireTasks} for Hangfire), {settings.Runs} runs, concurrency {settings.Concurrency}, {settings.StepSeconds:0.#} s per load step";
+        results.Machine["settings"] = $"{settings.Tasks} timed tasks per drain after {settings.Warmup} untimed ({settings.HangfireTasks} after {settings.HangfireWarmup} for Hangfire), {settings.Runs} runs, concurrency {settings.Concurrency}, {settings.StepSeconds:0.#} s per load step";
     }
 
     private static void Say(string line) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
