@@ -4,6 +4,7 @@ using Celeriac.Core.Execution;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Transport;
 using Celeriac.RabbitMQ.Worker;
+using Celeriac.Server.Commands;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,8 +22,8 @@ internal static class BenchWorker
     public static async Task<int> RunAsync(string url, int concurrency, int prefetchMultiplier, bool records, bool events, string dataDirectory, string? profile)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+        // The logging of `celeriac worker --loglevel info`.
+        builder.Logging.UseCeleryConsole(LogLevel.Information);
         var celeriac = builder.Services
             .AddCeleriac()
             .ConfigureEvents(o => o.SendTaskEvents = events)

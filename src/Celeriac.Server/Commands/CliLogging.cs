@@ -1,11 +1,11 @@
 using Celeriac.Server.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Celeriac.Server.Commands;
 
-/// <summary>One logging setup for every command: Celery-style lines on stdout.</summary>
+/// <summary>One logging setup for every command: Celery-style lines on stdout, written in batches.</summary>
 internal static class CliLogging
 {
     public static ILoggingBuilder UseCeleryConsole(this ILoggingBuilder logging, LogLevel level)
@@ -13,8 +13,7 @@ internal static class CliLogging
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
         logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddConsole(o => o.FormatterName = CeleryConsoleFormatter.FormatterName);
-        logging.AddConsoleFormatter<CeleryConsoleFormatter, ConsoleFormatterOptions>();
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, CeleryConsoleLoggerProvider>());
         return logging;
     }
 

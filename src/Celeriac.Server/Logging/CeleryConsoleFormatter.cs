@@ -7,7 +7,7 @@ namespace Celeriac.Server.Logging;
 
 /// <summary>
 /// Writes log lines the way a Celery worker does, <c>[2026-11-21 10:00:00,123: INFO/TaskProcessor] Task tasks.add[...] received</c>,
-/// with an exception's full text (the .NET traceback) on the lines after.
+/// with an exception's full text (the .NET traceback) on the lines after. <see cref="CeleryConsoleLoggerProvider"/> writes them.
 /// </summary>
 internal sealed class CeleryConsoleFormatter() : ConsoleFormatter(FormatterName)
 {
