@@ -13,7 +13,12 @@ internal sealed class Broker(int amqpPort, int managementPort) : IDisposable
         DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray())) },
     };
 
+    private int? _processId;
+
     public int AmqpPort { get; } = amqpPort;
+
+    /// <summary>The node's operating-system process (its <c>os_pid</c>), to measure the broker's own CPU per task.</summary>
+    public int ProcessId => _processId ??= ReadProcessId();
 
     public string Url(string vhost) => $"amqp://guest:guest@127.0.0.1:{AmqpPort}/{Uri.EscapeDataString(vhost)}";
 
@@ -23,6 +28,12 @@ internal sealed class Broker(int amqpPort, int managementPort) : IDisposable
         (await _http.PutAsync($"vhosts/{name}", null)).EnsureSuccessStatusCode();
         var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await _http.PutAsync($"permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
+    }
+
+    private int ReadProcessId()
+    {
+        using var nodes = System.Text.Json.JsonDocument.Parse(_http.GetStringAsync("nodes").GetAwaiter().GetResult());
+        return int.Parse(nodes.RootElement[0].GetProperty("os_pid").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task DeleteVhostAsync(string vhost) => await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");

@@ -31,7 +31,8 @@ internal sealed record DrainScenario(string Key, string Label, Func<string, stri
     Completion Completion = Completion.CeleryResult);
 
 /// <summary>What one drain run measured.</summary>
-internal sealed record DrainSample(string Key, int Run, int Tasks, double TasksPerSecond, double CpuMsPerTask, double PeakRssMiB, double? EnqueuePerSecond = null);
+internal sealed record DrainSample(string Key, int Run, int Tasks, double TasksPerSecond, double CpuMsPerTask, double PeakRssMiB, double? EnqueuePerSecond = null,
+    double? BrokerCpuMsPerTask = null);
 
 /// <summary>
 /// Drain runs: a pre-loaded queue, then the worker starts and empties it. Timed by the results arriving (or by the
@@ -124,7 +125,7 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
             await channel.BasicConsumeAsync(ResultQueue, autoAck: true, consumer);
 
             await using var worker = scenario.Start(broker.Url(vhost), dataDirectory, Path.Combine(workDirectory, vhost + ".log"));
-            window.Watch(worker.Pid);
+            window.Watch(worker.Pid, broker.ProcessId);
             await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
             try
             {
@@ -352,13 +353,21 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
         private int _arrived;
         private int _failed;
         private int _pid;
+        private int? _brokerPid;
+        private double _startedBrokerCpu;
+        private double _endedBrokerCpu;
         private long _startedAt;
         private double _startedCpu;
         private long _endedAt;
         private double _endedCpu;
         private double _peak;
 
-        public void Watch(int pid) => _pid = pid;
+        /// <summary>Measures the worker's process tree, and the broker's when its process is known.</summary>
+        public void Watch(int pid, int? brokerPid = null)
+        {
+            _pid = pid;
+            _brokerPid = brokerPid;
+        }
 
         public void Arrived(bool ok)
         {
@@ -374,11 +383,13 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
             {
                 _startedAt = Stopwatch.GetTimestamp();
                 _startedCpu = ProcessProbe.CpuSeconds(_pid);
+                _startedBrokerCpu = _brokerPid is { } broker ? ProcessProbe.CpuSeconds(broker) : 0;
             }
             else if (n == count)
             {
                 _endedAt = Stopwatch.GetTimestamp();
                 _endedCpu = ProcessProbe.CpuSeconds(_pid);
+                _endedBrokerCpu = _brokerPid is { } broker ? ProcessProbe.CpuSeconds(broker) : 0;
                 _peak = ProcessProbe.PeakRssMiB(_pid);
                 _done.TrySetResult();
             }
@@ -397,7 +408,8 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
 
             var tasks = count - _first;
             var seconds = Stopwatch.GetElapsedTime(_startedAt, _endedAt).TotalSeconds;
-            return new DrainSample(key, run, count, tasks / seconds, (_endedCpu - _startedCpu) * 1000 / tasks, _peak);
+            return new DrainSample(key, run, count, tasks / seconds, (_endedCpu - _startedCpu) * 1000 / tasks, _peak,
+                BrokerCpuMsPerTask: _brokerPid is null ? null : (_endedBrokerCpu - _startedBrokerCpu) * 1000 / tasks);
         }
     }
 }

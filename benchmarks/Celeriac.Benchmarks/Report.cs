@@ -24,11 +24,11 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         {
             md.AppendLine("### Drain: pre-loaded no-op tasks sent by Celery's Python client");
             md.AppendLine();
-            md.AppendLine("| worker | tasks/s | vs Celery | % of the ceiling | worker CPU per task | CPU vs Celery | peak RSS |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine("| worker | tasks/s | vs Celery | % of the ceiling | worker CPU per task | CPU vs Celery | broker CPU per task | peak RSS |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var key in Keys(results.Drain))
             {
-                md.AppendLine(Inv($"| {results.Labels[key]} | {Median(results.Drain, key, s => s.TasksPerSecond):N0} | {Ratio(results.Drain, key, "celery", s => s.TasksPerSecond):0.00}x | {100 * OfCeiling(key):0}% | {Median(results.Drain, key, s => s.CpuMsPerTask):0.00} ms | {Ratio(results.Drain, key, "celery", s => s.CpuMsPerTask):0.00}x | {Median(results.Drain, key, s => s.PeakRssMiB):0} MiB |"));
+                md.AppendLine(Inv($"| {results.Labels[key]} | {Median(results.Drain, key, s => s.TasksPerSecond):N0} | {Ratio(results.Drain, key, "celery", s => s.TasksPerSecond):0.00}x | {100 * OfCeiling(key):0}% | {Median(results.Drain, key, s => s.CpuMsPerTask):0.00} ms | {Ratio(results.Drain, key, "celery", s => s.CpuMsPerTask):0.00}x | {Median(results.Drain, key, s => s.BrokerCpuMsPerTask ?? double.NaN):0.00} ms | {Median(results.Drain, key, s => s.PeakRssMiB):0} MiB |"));
             }
 
             md.AppendLine();

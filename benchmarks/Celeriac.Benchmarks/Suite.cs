@@ -93,7 +93,7 @@ internal sealed class Suite(SuiteSettings settings)
                 {
                     var sample = await drain.RunAsync(scenario, run, load);
                     results.Drain.Add(sample);
-                    Say($"run {run} drain  {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB");
+                    Say($"run {run} drain  {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB, broker {sample.BrokerCpuMsPerTask,5:0.00} ms CPU/task");
                 }
             }
 
