@@ -17,9 +17,10 @@ namespace Celeriac.RabbitMQ.Worker;
 /// waits for its durable outcome, its confirmed result and its ack frees its place, so bookkeeping latency and
 /// far-future tasks never stop the worker from taking work it could run now. The channel's prefetch follows: raised by
 /// one for each such settling task (up to <see cref="MaxSettling"/>; past that they count again, so a slow disk slows
-/// the intake instead of piling up unacknowledged work), and kept a step (the base prefetch) ahead while tasks settle,
+/// the intake instead of piling up unacknowledged work), and kept two steps (the base prefetch) ahead while tasks settle,
 /// so a freed place is usually taken by a delivery already here and no <c>basic.qos</c> round trip is on the task's path.
-/// At most about two steps of deliveries wait here unreceived; with no task settling the prefetch is exactly the base.
+/// At most about six steps of deliveries wait here unreceived (two ahead, four of slack before it is lowered); with no task
+/// settling or running the prefetch is exactly the base.
 /// </para>
 /// <para>
 /// Settlements are sent by one flush at a time; whatever was asked for while a flush was under way goes out in the next
@@ -291,8 +292,11 @@ internal sealed class DeliveryWindow : IPrefetchWindow
         }
     }
 
-    // The prefetch the channel should have now (under the lock): the base and the held tasks, plus the settling ones and a
-    // step ahead while any settle; raised when the strict need passes it, lowered when it falls two steps below or nothing settles.
+    // The prefetch the channel should have now (under the lock): the base and the held tasks, plus the settling ones and two
+    // steps ahead while any settle or run. Raised when the strict need passes it, lowered when it falls four steps below, and
+    // back to the strict need once nothing settles or runs. The slack keeps basic.qos (a round trip the next acks wait
+    // behind) off the path of a busy worker, whose settling count swings by a commit's worth of tasks many times a second:
+    // with one step and no slack a drain sent about one basic.qos per ten tasks.
     private ushort Prefetch()
     {
         if (!LimitsPrefetch)
@@ -302,13 +306,13 @@ internal sealed class DeliveryWindow : IPrefetchWindow
 
         var strict = _basePrefetch + _held + Math.Clamp(_settling, 0, MaxSettling);
         int wanted;
-        if (_settling <= 0)
+        if (_settling <= 0 && _open <= 0)
         {
             wanted = strict;
         }
-        else if (strict > _sentPrefetch || strict + (2 * _basePrefetch) < _sentPrefetch)
+        else if (strict > _sentPrefetch || strict + (4 * _basePrefetch) < _sentPrefetch)
         {
-            wanted = strict + _basePrefetch;
+            wanted = strict + (2 * _basePrefetch);
         }
         else
         {

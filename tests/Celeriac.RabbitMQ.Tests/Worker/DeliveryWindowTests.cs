@@ -103,20 +103,20 @@ public sealed class DeliveryWindowTests(VirtualHostFixture fixture, ITestOutputH
         await using var client = TestClient.Create(virtualHost, output);
         await using var events = await client.SubscribeAsync();
 
-        // A task settling (its outcome held) keeps the broker's prefetch a step ahead; then one runs and three wait.
+        // A task settling (its outcome held) keeps the broker's prefetch two steps ahead; then one runs and four wait.
         var settling = await client.Client.SendAsync("tests.noop");
         await events.WaitForAsync("task-succeeded", worker.Hostname, settling.Id);
         var running = await client.Client.SendAsync("tests.gate");
         await started.Task.WaitAsync(TestTimeouts.Long);
         var waiting = new List<AsyncResult>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 4; i++)
         {
             waiting.Add(await client.Client.SendAsync("tests.noop"));
         }
 
-        // The broker may send one of them ahead, but the worker does not take it in: nothing reserved beyond 1 x 1.
-        await QueueWait.ForAsync(virtualHost, "celery", c => c is { Unacknowledged: 3, Ready: 2 },
-            "the settling, the running and one waiting message delivered, two left in the queue");
+        // The broker may send two of them ahead, but the worker does not take them in: nothing reserved beyond 1 x 1.
+        await QueueWait.ForAsync(virtualHost, "celery", c => c is { Unacknowledged: 4, Ready: 2 },
+            "the settling, the running and two waiting messages delivered, two left in the queue");
         Assert.Equal(0, (await client.AskAsync(worker.Hostname, "reserved")).GetArrayLength());
         Assert.All(waiting, t => Assert.Empty(events.Find("task-received", worker.Hostname, t.Id)));
 
