@@ -7,7 +7,7 @@
 #   ./bench.sh [--tasks N] [--warmup N] [--hangfire-tasks N] [--runs R] [--concurrency C] [--step-seconds S]
 #              [--sections drain,dotnet-client,peers,http,latency,memory,profile] [--before DIR,DIR] [--only KEY,KEY]
 #
-# Defaults: 20,000 timed tasks per drain after 10,000 untimed ones that warm the JIT up (500 after 100 for Hangfire,
+# Defaults: 20,000 timed tasks per drain after 20,000 untimed ones that warm the JIT up (500 after 100 for Hangfire,
 # which runs a few dozen a second here), 3 runs, concurrency = cores, 3 s per load step.
 # It prints one table of medians and writes docs/benchmarks.md (between its markers), docs/benchmarks.png,
 # docs/benchmarks.json and the README's performance table. A quick look: ./bench.sh --tasks 2000 --runs 1

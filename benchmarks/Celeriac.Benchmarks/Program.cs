@@ -25,7 +25,7 @@ switch (mode)
             ManagementPort = (int)Option(args, "--mgmt-port", 15672),
             PostgresPort = (int)Option(args, "--pg-port", 0),
             Tasks = (int)Option(args, "--tasks", 20_000),
-            Warmup = (int)Option(args, "--warmup", 10_000),
+            Warmup = (int)Option(args, "--warmup", 20_000),
             HangfireTasks = (int)Option(args, "--hangfire-tasks", 500),
             Runs = (int)Option(args, "--runs", 3),
             Concurrency = (int)Option(args, "--concurrency", Environment.ProcessorCount),

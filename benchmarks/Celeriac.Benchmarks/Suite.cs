@@ -17,7 +17,7 @@ internal sealed record SuiteSettings
     /// Tasks run ahead of the timed ones in every drain, untimed: the JIT compiler of a .NET worker (and MassTransit's)
     /// is still optimising hot code for several seconds after start, which a long-running worker pays once.
     /// </summary>
-    public int Warmup { get; init; } = 10_000;
+    public int Warmup { get; init; } = 20_000;
 
     /// <summary>The same for Hangfire, which runs a few hundred jobs a second at best.</summary>
     public int HangfireWarmup => Math.Min(Warmup, HangfireTasks / 5);
@@ -57,6 +57,9 @@ internal sealed class SuiteResults
 /// </summary>
 internal sealed class Suite(SuiteSettings settings)
 {
+    // Load ahead of the HTTP and fixed-rate steps, untimed: the drains' warm-up, in time rather than tasks.
+    private static readonly TimeSpan s_warmupTime = TimeSpan.FromSeconds(10);
+
     private readonly string _celeriac = Path.Combine(settings.Root, "src/Celeriac.Server/bin/Release/net10.0/celeriac.dll");
     private readonly string _bench = typeof(Suite).Assembly.Location;
     private readonly string _peers = Path.Combine(settings.Root, "benchmarks/Celeriac.Benchmarks.Peers/bin/Release/net10.0/Celeriac.Benchmarks.Peers.dll");
@@ -319,7 +322,8 @@ internal sealed class Suite(SuiteSettings settings)
                 new Dictionary<string, string>(), Path.Combine(settings.WorkDirectory, vhost + ".log"), " ready.");
             await server.WaitReadyAsync(TimeSpan.FromSeconds(60));
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await Latency.HttpAsync(http, "warm-up", run, 4, TimeSpan.FromSeconds(1));
+            // Long enough for the JIT compiler to finish optimising the server's hot code (about 8 s of load here).
+            await Latency.HttpAsync(http, "warm-up", run, 8, s_warmupTime);
             foreach (var concurrency in new[] { 1, 8, 32 })
             {
                 var sample = await Latency.HttpAsync(http, "http", run, concurrency, TimeSpan.FromSeconds(settings.StepSeconds));
@@ -353,7 +357,7 @@ internal sealed class Suite(SuiteSettings settings)
             await using var worker = scenario.Start(broker.Url(vhost), data, Path.Combine(settings.WorkDirectory, vhost + ".log"));
             await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
             await using var client = CeleryClient.Create(broker.Url(vhost));
-            await Latency.FixedRateAsync(client, "warm-up", run, 200, TimeSpan.FromSeconds(1));
+            await Latency.FixedRateAsync(client, "warm-up", run, 1000, s_warmupTime);
             foreach (var rate in new[] { 200, 500, 1000 })
             {
                 var sample = await Latency.FixedRateAsync(client, scenario.Key, run, rate, TimeSpan.FromSeconds(settings.StepSeconds));
