@@ -14,11 +14,11 @@ internal sealed class CeleryConsoleLoggerProvider : ILoggerProvider
     private readonly CeleryConsoleFormatter _formatter = new();
 
     public CeleryConsoleLoggerProvider()
-        : this(Console.OpenStandardOutput(), TimeProvider.System)
+        : this(Console.OpenStandardOutput())
     {
     }
 
-    internal CeleryConsoleLoggerProvider(Stream output, TimeProvider time) => _writer = new ConsoleLineWriter(output, time);
+    internal CeleryConsoleLoggerProvider(Stream output, Action<Action>? schedule = null) => _writer = new ConsoleLineWriter(output, schedule);
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _formatter, _writer);
 

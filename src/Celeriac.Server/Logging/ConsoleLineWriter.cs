@@ -3,26 +3,26 @@ using System.Text;
 namespace Celeriac.Server.Logging;
 
 /// <summary>
-/// Writes log lines to a stream in batches: lines that arrive within <see cref="Linger"/> of each other go out in one
-/// write, from a timer, instead of one write (and one thread wake-up) per line. Under load a worker logs two lines a task;
-/// writing each alone cost a system call and a context switch apiece, a few percent of the worker's CPU.
+/// Writes log lines to a stream in batches: the first line into an empty buffer schedules one write on the thread pool
+/// at once, and every line that arrives before that write starts goes out with it, instead of one write (and one wake-up
+/// of a logging thread) per line. Under load a worker logs two lines a task; the framework's console logger made a system
+/// call and a context switch apiece, several percent of the worker's CPU.
 /// </summary>
 /// <remarks>
-/// Order is kept: every line joins one buffer under one lock. An error line flushes at once, with everything before it,
-/// so the last words before a crash are on the terminal; <see cref="Dispose"/> flushes what is left. A line that cannot be
-/// written (a closed stdout) is dropped, never thrown at the caller, as the console logger of the framework does.
+/// Order is kept: every line joins one buffer under one lock. Nothing waits for company: a line is written as soon as a
+/// thread-pool thread runs the flush, so a crash loses no more than the framework's queue would. An error line is written
+/// by the caller itself, with everything before it; <see cref="Dispose"/> writes what is left. A line that cannot be
+/// written (a closed stdout) is dropped, never thrown at the caller, as the framework's console logger does.
 /// </remarks>
 internal sealed class ConsoleLineWriter : IDisposable
 {
-    /// <summary>How long a line may wait for others to share its write.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(10);
-
-    // A burst larger than this is written at once rather than held until the timer fires.
+    // A burst larger than this is written by the caller at once.
     private const int FlushAtChars = 64 * 1024;
 
     private readonly Stream _output;
+    private readonly Action<Action> _schedule;
+    private readonly Action _flush;
     private readonly Lock _lock = new();
-    private readonly ITimer _timer;
     private readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private StringBuilder _pending = new();
     private StringBuilder _writing = new();
@@ -32,16 +32,19 @@ internal sealed class ConsoleLineWriter : IDisposable
     private readonly Lock _writeLock = new();
     private byte[] _bytes = new byte[4096];
 
-    public ConsoleLineWriter(Stream output, TimeProvider time)
+    /// <summary>Creates the writer; <paramref name="schedule"/> runs a flush later (the thread pool unless a test says otherwise).</summary>
+    public ConsoleLineWriter(Stream output, Action<Action>? schedule = null)
     {
         _output = output;
-        _timer = time.CreateTimer(static s => ((ConsoleLineWriter)s!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _schedule = schedule ?? (static flush => ThreadPool.UnsafeQueueUserWorkItem(static f => f(), flush, preferLocal: false));
+        _flush = Flush;
     }
 
     /// <summary>Queues a line (with its line break); <paramref name="flushNow"/> writes it and everything before it at once.</summary>
     public void Append(string text, bool flushNow)
     {
         bool flush;
+        bool schedule;
         lock (_lock)
         {
             if (_disposed)
@@ -51,16 +54,24 @@ internal sealed class ConsoleLineWriter : IDisposable
 
             _pending.Append(text);
             flush = flushNow || _pending.Length >= FlushAtChars;
-            if (!flush && !_scheduled)
+            if (flush || _scheduled)
             {
-                _scheduled = true;
-                _timer.Change(Linger, Timeout.InfiniteTimeSpan);
+                // Written now by this caller, or by the flush already scheduled.
+                schedule = false;
+            }
+            else
+            {
+                _scheduled = schedule = true;
             }
         }
 
         if (flush)
         {
             Flush();
+        }
+        else if (schedule)
+        {
+            _schedule(_flush);
         }
     }
 
@@ -126,7 +137,6 @@ internal sealed class ConsoleLineWriter : IDisposable
             _disposed = true;
         }
 
-        _timer.Dispose();
         Flush();
     }
 }
