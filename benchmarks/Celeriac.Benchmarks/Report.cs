@@ -209,6 +209,13 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         foreach (var key in Keys(results.Peers))
         {
             var ahead = CrossRatio(key);
+            if (key == "mt")
+            {
+                // Not equal work: no result to publish and confirm, no events, no record; the row with a response is the parity one.
+                md.AppendLine(Inv($"| next to {results.Labels[key]} (less work: no result, no events, no record) | {ahead.ToString("0.00'x'", s_invariant)} | not a target |"));
+                continue;
+            }
+
             Row($"ahead of {results.Labels[key]}", ahead, "0.00'x'", ahead > 1.1);
         }
 
