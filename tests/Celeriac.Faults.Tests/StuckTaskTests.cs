@@ -94,7 +94,10 @@ public sealed class StuckTaskTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Both threads are still asleep in the worker: it abandoned them, it did not wait for them, after the configured grace.
         Assert.False(worker.HasExited);
-        var abandoned = worker.Lines.Count(l => l.Contains("is still running 2s later; the worker abandons it and frees its slot", StringComparison.Ordinal));
+        static bool IsAbandonWarning(string line) => line.Contains("is still running 2s later; the worker abandons it and frees its slot", StringComparison.Ordinal);
+        // The worker writes its log lines in batches, so the second warning may reach the output just after the result does.
+        await worker.WaitForLineAsync(l => IsAbandonWarning(l) && worker.Lines.Count(IsAbandonWarning) >= 2, FaultTimeouts.Long, "both abandon warnings");
+        var abandoned = worker.Lines.Count(IsAbandonWarning);
         Assert.Equal(2, abandoned);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES stuck: concurrency 1; after terminate, the next task's result {freedAfterTerminate.TotalSeconds:0.0} s after the revoke; " +
