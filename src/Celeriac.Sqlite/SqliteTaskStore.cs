@@ -236,7 +236,6 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         var errors = new Exception?[_maxBatchSize];
         while (await _pending.Reader.WaitToReadAsync())
         {
-            batch.Clear();
             while (batch.Count < _maxBatchSize && _pending.Reader.TryRead(out var change))
             {
                 if (change.CancellationToken.IsCancellationRequested)
@@ -253,6 +252,12 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             {
                 await CommitAsync(batch, results, errors);
             }
+
+            // Not kept while the loop waits: a batch's changes hold whole records (1 MB arguments and results make a
+            // batch of 256 hold hundreds of MB), and so do the results of a batch that failed.
+            batch.Clear();
+            Array.Clear(results);
+            Array.Clear(errors);
         }
     }
 

@@ -149,7 +149,19 @@ internal sealed class TaskRecordWriter : IDisposable
             parameters["$expected"].Value = expected;
         }
 
-        return command.ExecuteNonQuery() == 1;
+        try
+        {
+            return command.ExecuteNonQuery() == 1;
+        }
+        finally
+        {
+            // The prepared command outlives the write: it must not keep the record's columns (megabytes with large
+            // arguments and results) alive until the next write.
+            foreach (SqliteParameter parameter in parameters)
+            {
+                parameter.Value = DBNull.Value;
+            }
+        }
     }
 
     private void Rollback()

@@ -26,9 +26,6 @@ namespace Celeriac.Core.Execution;
 /// </remarks>
 public sealed class TaskProcessor
 {
-    // How long a stopped task's code may go on before the worker stops waiting for it and frees its slot.
-    private static readonly TimeSpan s_abandonGrace = TimeSpan.FromSeconds(10);
-
     private readonly TaskRegistry _registry;
     private readonly TaskRateLimiter _rateLimiter;
     private readonly RevocationGate _revocation;
@@ -397,11 +394,13 @@ public sealed class TaskProcessor
     private async Task WaitForExitAsync(TaskRequest request, Task code)
     {
         ObserveLateExit(code);
-        if (await Task.WhenAny(code, Task.Delay(s_abandonGrace, _time)) != code)
+        // How long a stopped task's code may go on before the worker stops waiting for it and frees its slot.
+        var grace = _options.AbandonGrace;
+        if (await Task.WhenAny(code, Task.Delay(grace, _time)) != code)
         {
             // Code that ignores its token cannot be stopped in-process: its thread goes on, but the worker stops
             // waiting for it, so the slot is freed (by ExecuteAsync) and the worker takes other tasks.
-            Log.TaskAbandonedAfterStop(_logger, request.Message.DisplayName, request.Message.Id, s_abandonGrace.TotalSeconds);
+            Log.TaskAbandonedAfterStop(_logger, request.Message.DisplayName, request.Message.Id, grace.TotalSeconds);
         }
     }
 

@@ -26,6 +26,14 @@ public sealed class WorkerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
+    /// How long a stopped task (terminated, past its hard time limit) may go on running before the worker stops waiting
+    /// for it: code that ignores its cancellation token cannot be stopped in-process, so after this grace the worker
+    /// abandons it (a warning says so) and frees its concurrency slot, while its thread runs on. The outcome is reported
+    /// at once either way; only the slot waits. Default 10 seconds; more than zero and at most one hour.
+    /// </summary>
+    public TimeSpan AbandonGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// A task due at most this far ahead is held by the worker (unacknowledged, the prefetch widened by one) until its
     /// ETA; one due later is deferred through the broker, acknowledged, and comes back when due, so nothing waits in
     /// memory past RabbitMQ's consumer timeout (30 minutes by default) and a restart loses no countdown. Default 10

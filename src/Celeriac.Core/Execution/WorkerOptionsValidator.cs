@@ -5,6 +5,9 @@ namespace Celeriac.Core.Execution;
 /// <summary>Rejects worker settings that cannot work, naming the option, its configuration key and the value.</summary>
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
 {
+    // Longer would let a stuck task hold its slot for good in all but name.
+    private static readonly TimeSpan s_maxAbandonGrace = TimeSpan.FromHours(1);
+
     public ValidateOptionsResult Validate(string? name, WorkerOptions options)
     {
         var errors = new List<string>();
@@ -41,6 +44,11 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         if (options.EtaHoldLimit < TimeSpan.Zero)
         {
             errors.Add($"WorkerOptions.EtaHoldLimit (Celeriac:Worker:EtaHoldLimit) must not be negative (was {options.EtaHoldLimit}).");
+        }
+
+        if (options.AbandonGrace <= TimeSpan.Zero || options.AbandonGrace > s_maxAbandonGrace)
+        {
+            errors.Add($"WorkerOptions.AbandonGrace (Celeriac:Worker:AbandonGrace) must be more than 0 and at most {s_maxAbandonGrace} (was {options.AbandonGrace}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

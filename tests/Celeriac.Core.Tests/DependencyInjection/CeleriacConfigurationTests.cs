@@ -23,6 +23,7 @@ public sealed class CeleriacConfigurationTests
             ["Celeriac:Worker:Queues:1"] = "invoices",
             ["Celeriac:Worker:ShutdownTimeout"] = "00:00:05",
             ["Celeriac:Worker:EtaHoldLimit"] = "00:00:00",
+            ["Celeriac:Worker:AbandonGrace"] = "00:00:03",
             ["Celeriac:Worker:TrackStarted"] = "true",
             ["Celeriac:Worker:StateDirectory"] = "/var/lib/shop",
             ["Celeriac:Events:SendTaskEvents"] = "false",
@@ -40,6 +41,7 @@ public sealed class CeleriacConfigurationTests
         Assert.Equal(["shop", "invoices"], worker.Queues);
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.Zero, true, "/var/lib/shop"),
             (worker.ShutdownTimeout, worker.EtaHoldLimit, worker.TrackStarted, worker.StateDirectory));
+        Assert.Equal(TimeSpan.FromSeconds(3), worker.AbandonGrace);
         Assert.Equal((false, TimeSpan.FromSeconds(7)), (events.SendTaskEvents, events.HeartbeatInterval));
         Assert.Equal((100, TimeSpan.FromDays(1), RevocationSource.InMemory), (revocation.MaxEntries, revocation.RetainFor, revocation.Source));
     }
@@ -103,6 +105,7 @@ public sealed class CeleriacConfigurationTests
         {
             ["Celeriac:Worker:Concurrency"] = "0",
             ["Celeriac:Worker:ShutdownTimeout"] = "-00:00:01",
+            ["Celeriac:Worker:AbandonGrace"] = "00:00:00",
             ["Celeriac:Events:HeartbeatInterval"] = "00:00:00",
             ["Celeriac:Revocation:MaxEntries"] = "0",
         });
@@ -114,6 +117,7 @@ public sealed class CeleriacConfigurationTests
 
         Assert.Contains("WorkerOptions.Concurrency (Celeriac:Worker:Concurrency) must be at least 1 (was 0).", failures);
         Assert.Contains("WorkerOptions.ShutdownTimeout (Celeriac:Worker:ShutdownTimeout) must not be negative (was -00:00:01).", failures);
+        Assert.Contains("WorkerOptions.AbandonGrace (Celeriac:Worker:AbandonGrace) must be more than 0 and at most 01:00:00 (was 00:00:00).", failures);
         Assert.Contains("EventOptions.HeartbeatInterval (Celeriac:Events:HeartbeatInterval) must be positive (was 00:00:00).", failures);
         Assert.Contains("RevocationOptions.MaxEntries (Celeriac:Revocation:MaxEntries) must be at least 1 (was 0).", failures);
     }
