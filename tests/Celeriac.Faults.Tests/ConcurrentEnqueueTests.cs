@@ -14,44 +14,16 @@ namespace Celeriac.Faults.Tests;
 /// <c>celeriac serve</c> with its worker. Every one is accepted, and the books balance: accepted = final records = results,
 /// every id recorded once, each with its own sum.
 /// </summary>
-public sealed class ConcurrentEnqueueTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ConcurrentEnqueueTests(ITestOutputHelper output) : OwnProcessesFaultTest(output, "enqueue")
 {
     private const int Tasks = 10_000;
     private const int Parallel = 64;
 
-    private readonly LogRelay _log = new();
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("celeriac-fault-enqueue-").FullName;
-    private RabbitMqVirtualHost? _virtualHost;
-
-    public async Task InitializeAsync()
-    {
-        _log.Attach(output.WriteLine);
-        _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-enqueue");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_virtualHost is not null)
-        {
-            await _virtualHost.DisposeAsync();
-        }
-
-        _log.Detach();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left in the temp folder.
-        }
-    }
-
     [Fact(Timeout = FaultTimeouts.Test)]
     public async Task Enqueue_10000ConcurrentlyOverHttp_AcceptedEqualsFinalRecordsEqualsResultsNoDuplicates()
     {
-        var vhost = _virtualHost!;
-        await using var server = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, concurrency: 4);
+        var vhost = VirtualHost;
+        await using var server = await CeleriacServerProcess.StartAsync(vhost, DataDirectory, Log.WriteLine, concurrency: 4);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Parallel };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
@@ -118,7 +90,7 @@ public sealed class ConcurrentEnqueueTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(records.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(accepted.Keys), "the records should be exactly the accepted tasks");
         var wrong = accepted.Count(a => records[a.Key].Result != a.Value);
         Assert.Equal(0, wrong);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES enqueue: {Tasks} POSTs, {Parallel} at a time: accepted {accepted.Count}, refused {refused.Count}, sent in {sent.TotalSeconds:0.0} s ({Tasks / sent.TotalSeconds:0} /s); " +
             $"queue drained after {drained.TotalSeconds:0.0} s; final records {records.Count} (all SUCCESS, {pages} listing pages), results with the right sum {accepted.Count - wrong}, duplicates {duplicates}; " +
             $"in all {clock.Elapsed.TotalSeconds:0.0} s"));

@@ -16,45 +16,17 @@ namespace Celeriac.Faults.Tests;
 /// <c>celery_error</c> with a FAILURE record, the killer after <see cref="MaxDeliveries"/> runs (the test restarts the
 /// worker after each crash, as a service manager would), and every ordinary task sent alongside succeeds.
 /// </summary>
-public sealed class PoisonMessageTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PoisonMessageTests(ITestOutputHelper output) : OwnProcessesFaultTest(output, "poison")
 {
     // WorkerOptions.MaxDeliveries' default: the CLI does not change it.
     private const int MaxDeliveries = 5;
     private const int GoodTasks = 10;
     private const string ReasonHeader = "x-celeriac-parked-reason";
 
-    private readonly LogRelay _log = new();
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("celeriac-fault-poison-").FullName;
-    private RabbitMqVirtualHost? _virtualHost;
-
-    public async Task InitializeAsync()
-    {
-        _log.Attach(output.WriteLine);
-        _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-poison");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_virtualHost is not null)
-        {
-            await _virtualHost.DisposeAsync();
-        }
-
-        _log.Detach();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left in the temp folder.
-        }
-    }
-
     [Fact(Timeout = FaultTimeouts.Test)]
     public async Task PoisonMessages_EachKindAndAWorkerKiller_ParkedWithFailureRecordsAndOtherTasksRun()
     {
-        var vhost = _virtualHost!;
+        var vhost = VirtualHost;
         var environment = new Dictionary<string, string> { [DemoTasksCrashVariable] = "1" };
         var worker = await StartWorkerAsync(vhost, environment);
         await using var client = CeleryClient.Create(vhost.AmqpUrl);
@@ -86,7 +58,7 @@ public sealed class PoisonMessageTests(ITestOutputHelper output) : IAsyncLifetim
             if (worker.HasExited)
             {
                 crashes++;
-                output.WriteLine($"---- the worker died (exit code {worker.ExitCode}); crash {crashes}, starting it again ----");
+                Output.WriteLine($"---- the worker died (exit code {worker.ExitCode}); crash {crashes}, starting it again ----");
                 await worker.DisposeAsync();
                 worker = await StartWorkerAsync(vhost, environment);
                 continue;
@@ -115,7 +87,7 @@ public sealed class PoisonMessageTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal(MaxDeliveries, crashes);
 
             // Every poison message with an id has a FAILURE record (read through an API server on the worker's data).
-            await using var api = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, worker: false);
+            await using var api = await CeleriacServerProcess.StartAsync(vhost, DataDirectory, Log.WriteLine, worker: false);
             using var http = api.CreateClient();
             var records = new List<string>();
             foreach (var (id, kind) in poisons.Append(new(crash.Id, "worker killer")))
@@ -129,7 +101,7 @@ public sealed class PoisonMessageTests(ITestOutputHelper output) : IAsyncLifetim
             }
 
             Assert.Contains("worker killer: WorkerLostError", records);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"FIGURES poison: kinds {poisons.Count + 1}, parked {parked.Count}, FAILURE records {records.Count} ({string.Join("; ", records)}); " +
                 $"worker crashes {crashes} (MaxDeliveries {MaxDeliveries}), ordinary tasks {GoodTasks} sent alongside, {sums.Count} succeeded"));
         }
@@ -142,7 +114,7 @@ public sealed class PoisonMessageTests(ITestOutputHelper output) : IAsyncLifetim
     private const string DemoTasksCrashVariable = "CELERIAC_DEMO_CRASH_TASK";
 
     private Task<ManagedProcess> StartWorkerAsync(RabbitMqVirtualHost vhost, IReadOnlyDictionary<string, string> environment) =>
-        CeleriacWorkerProcess.StartAsync(vhost, _log.WriteLine, concurrency: 1, hostname: "poison@localhost", stateDirectory: _dataDirectory, environment: environment);
+        CeleriacWorkerProcess.StartAsync(vhost, Log.WriteLine, concurrency: 1, hostname: "poison@localhost", stateDirectory: DataDirectory, environment: environment);
 
     /// <summary>Publishes a Celery protocol 2 task message with the given body as it is; returns its id.</summary>
     private static async Task<string> PublishAsync(IChannel channel, string task, string contentType, byte[] body)

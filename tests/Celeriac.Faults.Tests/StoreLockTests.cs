@@ -16,46 +16,18 @@ namespace Celeriac.Faults.Tests;
 /// that must write a record answer 503 with <c>Retry-After</c>; the worker acknowledges no task it could not record and backs
 /// off instead of spinning; once the lock is gone every accepted task ends SUCCESS with its result, recorded once.
 /// </summary>
-public sealed partial class StoreLockTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class StoreLockTests(ITestOutputHelper output) : OwnProcessesFaultTest(output, "lock")
 {
     private const int LockSeconds = 30;
     private const int TasksWhileLocked = 20;
     private const string BusyTimeout = "00:00:02";
 
-    private readonly LogRelay _log = new();
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("celeriac-fault-lock-").FullName;
-    private RabbitMqVirtualHost? _virtualHost;
-
-    public async Task InitializeAsync()
-    {
-        _log.Attach(output.WriteLine);
-        _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-lock");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_virtualHost is not null)
-        {
-            await _virtualHost.DisposeAsync();
-        }
-
-        _log.Detach();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left in the temp folder.
-        }
-    }
-
     [Fact(Timeout = FaultTimeouts.Test)]
     public async Task StoreLocked_TasksEnqueuedWhileAnotherProcessHoldsTheWriteLock_503sNoAckWithoutRecordAllConvergeAfter()
     {
-        var vhost = _virtualHost!;
+        var vhost = VirtualHost;
         // A short busy timeout (the default is 10 s) so a locked store is noticed quickly.
-        await using var server = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, concurrency: 2,
+        await using var server = await CeleriacServerProcess.StartAsync(vhost, DataDirectory, Log.WriteLine, concurrency: 2,
             environment: new Dictionary<string, string> { ["Celeriac__Sqlite__BusyTimeout"] = BusyTimeout });
         using var http = server.CreateClient();
         var warm = await EnqueueAsync(http, 0);
@@ -68,7 +40,7 @@ public sealed partial class StoreLockTests(ITestOutputHelper output) : IAsyncLif
         long queuedAtRelease;
         var clock = Stopwatch.StartNew();
         var logLinesBefore = server.Process.Lines.Count;
-        await using (var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dataDirectory, "tasks.db"), Pooling = false }.ToString()))
+        await using (var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "tasks.db"), Pooling = false }.ToString()))
         {
             await holder.OpenAsync();
             await using (var begin = holder.CreateCommand())
@@ -77,7 +49,7 @@ public sealed partial class StoreLockTests(ITestOutputHelper output) : IAsyncLif
                 await begin.ExecuteNonQueryAsync();
             }
 
-            output.WriteLine("---- the store is locked ----");
+            Output.WriteLine("---- the store is locked ----");
             var lockedAt = clock.Elapsed;
             // Accepted all the same once the broker confirmed them; their records are written when the store is back.
             foreach (var (id, i) in await Task.WhenAll(Enumerable.Range(1, TasksWhileLocked).Select(async i => (await EnqueueAsync(http, i), i))))
@@ -108,7 +80,7 @@ public sealed partial class StoreLockTests(ITestOutputHelper output) : IAsyncLif
             queuedAtRelease = queued!.Ready + queued.Unacknowledged;
             Assert.Equal(0, CountFinal(holder, accepted.Keys));
             Assert.True(clock.Elapsed - lockedAt >= TimeSpan.FromSeconds(LockSeconds - 5));
-            output.WriteLine("---- the store is released ----");
+            Output.WriteLine("---- the store is released ----");
         }
 
         var releasedAt = clock.Elapsed;
@@ -146,7 +118,7 @@ public sealed partial class StoreLockTests(ITestOutputHelper output) : IAsyncLif
         // Each failed attempt waits out the busy timeout, then is held 1 s, 2 s, 4 s ... before going back; a spinning
         // worker would fail thousands of times. At most two attempts per task and prefetch slot and second of lock is loose.
         Assert.InRange(failedAttempts, 1, accepted.Count * 2 + LockSeconds);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES store lock: locked {LockSeconds - 5}+ s (busy timeout {BusyTimeout}); tasks accepted while locked {accepted.Count}, in the queue at release {queuedAtRelease}, " +
             $"final records while locked 0; revokes {revokeStatuses.Count}, all 503 (Retry-After {retryAfter?.TotalSeconds} s); reads {readStatuses.Count}, all 200; " +
             $"worker failed attempts {failedAttempts}; every task SUCCESS {converged.TotalSeconds:0.0} s after release; listed {listed.Count}, no duplicates"));

@@ -14,45 +14,17 @@ namespace Celeriac.Faults.Tests;
 /// task runs to the end twice only when the killed worker had not acknowledged it (it held at most its prefetch).
 /// </summary>
 /// <remarks>Also fault test 7: SIGTERM under load.</remarks>
-public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class WorkerKillTests(ITestOutputHelper output) : OwnProcessesFaultTest(output, "kill")
 {
     private const int Tasks = 60;
     private const int Concurrency = 2;
     // The killed worker can hold at most this many unacknowledged messages: concurrency x the prefetch multiplier (4).
     private const int Prefetch = Concurrency * 4;
 
-    private readonly LogRelay _log = new();
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("celeriac-fault-kill-").FullName;
-    private RabbitMqVirtualHost? _virtualHost;
-
-    public async Task InitializeAsync()
-    {
-        _log.Attach(output.WriteLine);
-        _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-kill");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_virtualHost is not null)
-        {
-            await _virtualHost.DisposeAsync();
-        }
-
-        _log.Detach();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left in the temp folder.
-        }
-    }
-
     [Fact(Timeout = FaultTimeouts.Test)]
     public async Task KillMinus9_WhileTasksRun_EveryTaskEndsOnceWithItsResultAfterANewWorkerStarts()
     {
-        var vhost = _virtualHost!;
+        var vhost = VirtualHost;
         // tasks.add sleeps 0.2 s, so tasks are running when the kill comes.
         var environment = new Dictionary<string, string> { [DemoTasksBuilderExtensionsAddSleep] = "0.2" };
         var first = await StartWorkerAsync(vhost, environment, "kill-1@localhost");
@@ -70,7 +42,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         Assert.True(first.HasExited, "the first worker should be dead after kill -9");
         var ranFirst = IdsOf(first, SucceededLine());
         await first.DisposeAsync();
-        output.WriteLine($"---- kill -9 after {ranFirst.Count} tasks succeeded; starting a new worker ----");
+        Output.WriteLine($"---- kill -9 after {ranFirst.Count} tasks succeeded; starting a new worker ----");
 
         await using var second = await StartWorkerAsync(vhost, environment, "kill-2@localhost");
         var wrong = new List<string>();
@@ -89,7 +61,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         var notRunAgain = IdsOf(second, AlreadyFinishedLine());
 
         // The records, through an API server on the workers' data folder: one per task, SUCCESS with the sum.
-        await using var api = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, worker: false);
+        await using var api = await CeleriacServerProcess.StartAsync(vhost, DataDirectory, Log.WriteLine, worker: false);
         using var http = api.CreateClient();
         var badRecords = new List<string>();
         foreach (var (result, expected) in sent)
@@ -108,7 +80,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         using var page = JsonDocument.Parse(await listing.Content.ReadAsStringAsync());
         var listed = page.RootElement.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToArray();
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES worker-kill: tasks {Tasks}, kill -9 after {ranFirst.Count} succeeded, then {ranSecond.Count} ran on the new worker; " +
             $"ran to the end twice {ranTwice.Length} (at most the prefetch, {Prefetch}); redelivered after they finished and not run again {notRunAgain.Count}; results {sent.Count - wrong.Count}/{Tasks}; " +
             $"records SUCCESS with the sum {Tasks - badRecords.Count}/{Tasks}, listed {listed.Length} ({listed.Distinct().Count()} distinct); lost {wrong.Count + badRecords.Count}"));
@@ -129,7 +101,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
     [Fact(Timeout = FaultTimeouts.Test)]
     public async Task Sigterm_UnderLoad_RunningTasksFinishTheRestGoBackAndNothingIsLost()
     {
-        var vhost = _virtualHost!;
+        var vhost = VirtualHost;
         var environment = new Dictionary<string, string> { [DemoTasksBuilderExtensionsAddSleep] = "0.2" };
         var first = await StartWorkerAsync(vhost, environment, "term-1@localhost");
         await using var client = CeleryClient.Create(vhost.AmqpUrl);
@@ -144,7 +116,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
         var exitCode = await first.WaitForExitAsync(FaultTimeouts.Long);
         var ranFirst = IdsOf(first, SucceededLine());
         await first.DisposeAsync();
-        output.WriteLine($"---- SIGTERM: exit code {exitCode} after {ranFirst.Count} tasks succeeded; starting a new worker ----");
+        Output.WriteLine($"---- SIGTERM: exit code {exitCode} after {ranFirst.Count} tasks succeeded; starting a new worker ----");
 
         await using var second = await StartWorkerAsync(vhost, environment, "term-2@localhost");
         var wrong = new List<string>();
@@ -159,7 +131,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
 
         var ranSecond = IdsOf(second, SucceededLine());
         var ranTwice = ranFirst.Intersect(ranSecond).ToArray();
-        await using var api = await CeleriacServerProcess.StartAsync(vhost, _dataDirectory, _log.WriteLine, worker: false);
+        await using var api = await CeleriacServerProcess.StartAsync(vhost, DataDirectory, Log.WriteLine, worker: false);
         using var http = api.CreateClient();
         var badRecords = 0;
         foreach (var (result, expected) in sent)
@@ -169,11 +141,11 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
             if (response.StatusCode != HttpStatusCode.OK || JsonDocument.Parse(text).RootElement.GetProperty("result").GetRawText() != expected.ToString(CultureInfo.InvariantCulture))
             {
                 badRecords++;
-                output.WriteLine($"bad record {result.Id}: {(int)response.StatusCode} {text}");
+                Output.WriteLine($"bad record {result.Id}: {(int)response.StatusCode} {text}");
             }
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES sigterm: tasks {Tasks}, SIGTERM after 6 succeeded, exit code {exitCode}; {ranFirst.Count} finished on the stopping worker, {ranSecond.Count} on the new one; " +
             $"ran to the end twice {ranTwice.Length}; results {sent.Count - wrong.Count}/{Tasks}, records SUCCESS with the sum {Tasks - badRecords}/{Tasks}; lost {wrong.Count + badRecords}"));
         Assert.Equal(0, exitCode);
@@ -186,7 +158,7 @@ public sealed partial class WorkerKillTests(ITestOutputHelper output) : IAsyncLi
     private const string DemoTasksBuilderExtensionsAddSleep = "CELERIAC_DEMO_ADD_SLEEP";
 
     private Task<ManagedProcess> StartWorkerAsync(RabbitMqVirtualHost vhost, IReadOnlyDictionary<string, string> environment, string hostname) =>
-        CeleriacWorkerProcess.StartAsync(vhost, _log.WriteLine, concurrency: Concurrency, hostname: hostname, stateDirectory: _dataDirectory, environment: environment);
+        CeleriacWorkerProcess.StartAsync(vhost, Log.WriteLine, concurrency: Concurrency, hostname: hostname, stateDirectory: DataDirectory, environment: environment);
 
     private static HashSet<string> IdsOf(ManagedProcess process, Regex line) =>
         process.Lines.Select(l => line.Match(l)).Where(m => m.Success).Select(m => m.Groups["id"].Value).ToHashSet(StringComparer.Ordinal);
