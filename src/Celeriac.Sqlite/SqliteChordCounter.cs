@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
@@ -25,32 +24,28 @@ internal sealed class SqliteChordCounter : IChordCounter, IDisposable
             value TEXT NOT NULL, error TEXT, PRIMARY KEY (group_id, task_id));
         """;
 
-    private readonly SqliteTaskStoreOptions _options;
-    private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SqliteConnection? _connection;
+    private readonly SqliteSideTable _table;
 
     public SqliteChordCounter(IOptions<SqliteTaskStoreOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        _time = time;
+        _table = new SqliteSideTable(options.Value, time, Schema);
     }
 
     public ValueTask<ChordTally> CountPartAsync(ChordPart part, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(part);
-        return InTransactionAsync(connection =>
+        return _table.InTransactionAsync(connection =>
         {
-            Execute(connection, "INSERT INTO chords (group_id, size) VALUES ($group, $size) ON CONFLICT (group_id) DO NOTHING;",
+            SqliteSideTable.Execute(connection, "INSERT INTO chords (group_id, size) VALUES ($group, $size) ON CONFLICT (group_id) DO NOTHING;",
                 ("$group", part.GroupId), ("$size", part.Size));
-            var added = Execute(connection, """
+            var added = SqliteSideTable.Execute(connection, """
                 INSERT INTO chord_parts (group_id, task_id, group_index, value, error) VALUES ($group, $task, $index, $value, $error)
                 ON CONFLICT (group_id, task_id) DO NOTHING;
                 """, ("$group", part.GroupId), ("$task", part.TaskId), ("$index", part.Index), ("$value", part.Value.GetRawText()),
                 ("$error", (object?)part.Error ?? DBNull.Value)) == 1;
 
-            using var read = Command(connection, """
+            using var read = SqliteSideTable.Command(connection, """
                 SELECT c.size, c.completer, c.body_sent, (SELECT COUNT(*) FROM chord_parts p WHERE p.group_id = c.group_id)
                 FROM chords c WHERE c.group_id = $group;
                 """, ("$group", part.GroupId));
@@ -61,7 +56,7 @@ internal sealed class SqliteChordCounter : IChordCounter, IDisposable
             if (added && completer is null && finished >= size)
             {
                 // Only the insert that completed the count gets here: the row is written under the same lock.
-                Execute(connection, "UPDATE chords SET completer = $task WHERE group_id = $group AND completer IS NULL;", ("$group", part.GroupId), ("$task", part.TaskId));
+                SqliteSideTable.Execute(connection, "UPDATE chords SET completer = $task WHERE group_id = $group AND completer IS NULL;", ("$group", part.GroupId), ("$task", part.TaskId));
                 completer = part.TaskId;
             }
 
@@ -71,17 +66,13 @@ internal sealed class SqliteChordCounter : IChordCounter, IDisposable
     }
 
     public async ValueTask MarkBodySentAsync(string groupId, CancellationToken cancellationToken) =>
-        await InTransactionAsync(connection => Execute(connection, "UPDATE chords SET body_sent = 1 WHERE group_id = $group;", ("$group", groupId)), cancellationToken);
+        await _table.InTransactionAsync(connection => SqliteSideTable.Execute(connection, "UPDATE chords SET body_sent = 1 WHERE group_id = $group;", ("$group", groupId)), cancellationToken);
 
-    public void Dispose()
-    {
-        _connection?.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _table.Dispose();
 
     private static ChordPart[] ReadParts(SqliteConnection connection, string groupId)
     {
-        using var command = Command(connection, """
+        using var command = SqliteSideTable.Command(connection, """
             SELECT task_id, group_index, value, error, (SELECT size FROM chords WHERE group_id = $group)
             FROM chord_parts WHERE group_id = $group ORDER BY group_index, task_id;
             """, ("$group", groupId));
@@ -95,74 +86,5 @@ internal sealed class SqliteChordCounter : IChordCounter, IDisposable
         }
 
         return [.. parts];
-    }
-
-    private async ValueTask<T> InTransactionAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var connection = _connection ??= OpenConnection();
-            await SqliteDatabase.BeginImmediateAsync(connection, _options.BusyTimeout, _time, cancellationToken);
-            try
-            {
-                var result = work(connection);
-                Execute(connection, "COMMIT;");
-                return result;
-            }
-            catch
-            {
-                if (!connection.IsAutocommit())
-                {
-                    Execute(connection, "ROLLBACK;");
-                }
-
-                throw;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private SqliteConnection OpenConnection()
-    {
-        var path = _options.ResolveFilePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = SqliteDatabase.Open(path, _options.BusyTimeout, reader: false);
-        try
-        {
-            using (var wal = Command(connection, "PRAGMA journal_mode = WAL;"))
-            {
-                wal.ExecuteScalar();
-            }
-
-            Execute(connection, Schema);
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static int Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value is long or int ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : value);
-        }
-
-        return command;
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Celeriac.Core.Beat;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Sqlite;
@@ -23,24 +21,22 @@ internal sealed class SqliteSchedulerLease : ISchedulerLease, IDisposable
         CREATE TABLE IF NOT EXISTS beat_ticks (entry TEXT PRIMARY KEY, last_tick INTEGER NOT NULL, owner TEXT NOT NULL);
         """;
 
-    private readonly SqliteTaskStoreOptions _options;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SqliteConnection? _connection;
+    private readonly SqliteSideTable _table;
 
     public SqliteSchedulerLease(IOptions<SqliteTaskStoreOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
         _time = time;
+        _table = new SqliteSideTable(options.Value, time, Schema);
     }
 
     public ValueTask<bool> TryAcquireAsync(string owner, TimeSpan duration, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection =>
+        _table.InTransactionAsync(connection =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             // Taken when free, expired, or already ours; otherwise the row is left as it is.
-            using var command = Command(connection, """
+            using var command = SqliteSideTable.Command(connection, """
                 INSERT INTO beat_lease (name, owner, expires_at) VALUES ($name, $owner, $expires)
                 ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
                 WHERE beat_lease.owner = excluded.owner OR beat_lease.expires_at <= $now;
@@ -49,35 +45,35 @@ internal sealed class SqliteSchedulerLease : ISchedulerLease, IDisposable
         }, cancellationToken);
 
     public async ValueTask ReleaseAsync(string owner, CancellationToken cancellationToken) =>
-        await InTransactionAsync(connection =>
+        await _table.InTransactionAsync(connection =>
         {
-            using var command = Command(connection, "DELETE FROM beat_lease WHERE name = $name AND owner = $owner;", ("$name", LeaseName), ("$owner", owner));
+            using var command = SqliteSideTable.Command(connection, "DELETE FROM beat_lease WHERE name = $name AND owner = $owner;", ("$name", LeaseName), ("$owner", owner));
             return command.ExecuteNonQuery() == 1;
         }, cancellationToken);
 
     public async ValueTask<DateTimeOffset?> GetLastTickAsync(string entry, CancellationToken cancellationToken)
     {
-        var value = await InTransactionAsync(connection =>
+        var value = await _table.InTransactionAsync(connection =>
         {
-            using var command = Command(connection, "SELECT last_tick FROM beat_ticks WHERE entry = $entry;", ("$entry", entry));
+            using var command = SqliteSideTable.Command(connection, "SELECT last_tick FROM beat_ticks WHERE entry = $entry;", ("$entry", entry));
             return command.ExecuteScalar();
         }, cancellationToken);
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
     public ValueTask<bool> TryClaimTickAsync(string owner, string entry, DateTimeOffset tick, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection =>
+        _table.InTransactionAsync(connection =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             // Both checks under the one write lock: the claimer holds an unexpired lease, and no one claimed this tick or a later one.
-            using var check = Command(connection, "SELECT 1 FROM beat_lease WHERE name = $name AND owner = $owner AND expires_at > $now;",
+            using var check = SqliteSideTable.Command(connection, "SELECT 1 FROM beat_lease WHERE name = $name AND owner = $owner AND expires_at > $now;",
                 ("$name", LeaseName), ("$owner", owner), ("$now", now));
             if (check.ExecuteScalar() is null)
             {
                 return false;
             }
 
-            using var claim = Command(connection, """
+            using var claim = SqliteSideTable.Command(connection, """
                 INSERT INTO beat_ticks (entry, last_tick, owner) VALUES ($entry, $tick, $owner)
                 ON CONFLICT (entry) DO UPDATE SET last_tick = excluded.last_tick, owner = excluded.owner
                 WHERE beat_ticks.last_tick < excluded.last_tick;
@@ -85,75 +81,5 @@ internal sealed class SqliteSchedulerLease : ISchedulerLease, IDisposable
             return claim.ExecuteNonQuery() == 1;
         }, cancellationToken);
 
-    public void Dispose()
-    {
-        _connection?.Dispose();
-        _gate.Dispose();
-    }
-
-    private async ValueTask<T> InTransactionAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var connection = _connection ??= OpenConnection();
-            await SqliteDatabase.BeginImmediateAsync(connection, _options.BusyTimeout, _time, cancellationToken);
-            try
-            {
-                var result = work(connection);
-                using var commit = Command(connection, "COMMIT;");
-                commit.ExecuteNonQuery();
-                return result;
-            }
-            catch
-            {
-                if (!connection.IsAutocommit())
-                {
-                    using var rollback = Command(connection, "ROLLBACK;");
-                    rollback.ExecuteNonQuery();
-                }
-
-                throw;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private SqliteConnection OpenConnection()
-    {
-        var path = _options.ResolveFilePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = SqliteDatabase.Open(path, _options.BusyTimeout, reader: false);
-        try
-        {
-            using (var wal = Command(connection, "PRAGMA journal_mode = WAL;"))
-            {
-                wal.ExecuteScalar();
-            }
-
-            using var schema = Command(connection, Schema);
-            schema.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value is long or int ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : value);
-        }
-
-        return command;
-    }
+    public void Dispose() => _table.Dispose();
 }
