@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Dashboard.Workers;
@@ -13,21 +12,18 @@ internal sealed class SqliteWorkerTable : IWorkerTable, IDisposable
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _path;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SqliteConnection? _connection;
+    private readonly DashboardFile _file;
 
     public SqliteWorkerTable(IOptions<DashboardOptions> options) =>
-        _path = Path.GetFullPath(options.Value.WorkerTablePath ?? DashboardDefaults.WorkerTableFileName);
+        _file = new DashboardFile(options.Value.WorkerTablePath ?? DashboardDefaults.WorkerTableFileName,
+            "CREATE TABLE IF NOT EXISTS workers (hostname TEXT NOT NULL PRIMARY KEY, record TEXT NOT NULL);");
 
-    public string FilePath => _path;
+    public string FilePath => _file.FilePath;
 
-    public async ValueTask<IReadOnlyList<WorkerRecord>> LoadAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    public ValueTask<IReadOnlyList<WorkerRecord>> LoadAsync(CancellationToken cancellationToken) =>
+        _file.UseAsync<IReadOnlyList<WorkerRecord>>(connection =>
         {
-            using var command = Connection().CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = "SELECT record FROM workers ORDER BY hostname;";
             using var reader = command.ExecuteReader();
             var workers = new List<WorkerRecord>();
@@ -40,58 +36,20 @@ internal sealed class SqliteWorkerTable : IWorkerTable, IDisposable
             }
 
             return workers;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     public async ValueTask SaveAsync(WorkerRecord worker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        await _gate.WaitAsync(cancellationToken);
-        try
+        await _file.UseAsync(connection =>
         {
-            using var command = Connection().CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO workers (hostname, record) VALUES ($hostname, $record) ON CONFLICT (hostname) DO UPDATE SET record = excluded.record;";
             command.Parameters.AddWithValue("$hostname", worker.Hostname);
             command.Parameters.AddWithValue("$record", JsonSerializer.Serialize(worker, s_json));
-            command.ExecuteNonQuery();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
     }
 
-    public void Dispose()
-    {
-        _connection?.Dispose();
-        _gate.Dispose();
-    }
-
-    // Opened on first use, so a host that never starts the dashboard's feed never creates the file.
-    private SqliteConnection Connection()
-    {
-        if (_connection is not null)
-        {
-            return _connection;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-        connection.Open();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE IF NOT EXISTS workers (hostname TEXT NOT NULL PRIMARY KEY, record TEXT NOT NULL);
-                """;
-            command.ExecuteNonQuery();
-        }
-
-        _connection = connection;
-        return connection;
-    }
+    public void Dispose() => _file.Dispose();
 }
