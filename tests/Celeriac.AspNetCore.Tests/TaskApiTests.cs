@@ -326,27 +326,6 @@ public sealed class TaskApiTests
         Assert.Equal(404, (await api.EnqueueAsync("shopping.list", Json("{}"), s_base, default)).StatusCode);
     }
 
-    [Fact]
-    public async Task EnqueueAsync_PendingWriteNotCommittedYet_Answers202AndGetSaysPendingAndListingWaitsForIt()
-    {
-        var store = new AcceptedHeldStore(_inner);
-        var api = CreateApi(store);
-
-        var response = await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default);
-
-        Assert.Equal(202, response.StatusCode);
-        var id = Assert.IsType<TaskLinks>(response.Body).Id;
-        Assert.Null(await _inner.GetAsync(id, default));
-        Assert.Equal("PENDING", StateOf(await api.GetAsync(id, default)));
-        var listing = api.ListAsync(new Dictionary<string, string?>(), default);
-        Assert.False(listing.IsCompleted, "a listing waits for the PENDING writes of tasks already accepted");
-
-        store.Release();
-
-        var page = Assert.IsType<TaskListView>((await listing).Body);
-        Assert.Equal(id, Assert.Single(page.Items).Id);
-    }
-
     private TaskApi CreateApi(ITaskStore store, TaskApiOptions? apiOptions = null)
     {
         var tasks = new TaskRegistryOptions();
@@ -412,31 +391,6 @@ public sealed class TaskApiTests
             Revokes.Add((taskId, terminate));
             return ValueTask.CompletedTask;
         }
-    }
-
-    /// <summary>Holds every TaskAccepted write until the test releases them; everything else goes straight through.</summary>
-    private sealed class AcceptedHeldStore(InMemoryTaskStore inner) : ITaskStore
-    {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _released.TrySetResult();
-
-        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
-        {
-            if (transition is TaskAccepted)
-            {
-                await _released.Task.WaitAsync(cancellationToken);
-            }
-
-            return await inner.ApplyAsync(taskId, transition, cancellationToken);
-        }
-
-        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
-
-        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
-            inner.CountByStateAsync(cancellationToken);
     }
 
     /// <summary>Applies writes but reads nothing yet, as a Durable Entity does for about half a second after a signal.</summary>

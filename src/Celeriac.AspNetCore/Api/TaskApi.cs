@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
@@ -35,8 +34,6 @@ public sealed class TaskApi
     // PENDING writes handed to the store and not answered yet; past this many (a slow or locked store) each caller waits
     // for its own write again, so a fast client cannot pile up writes, and their arguments, in memory.
     private readonly SemaphoreSlim _recordWrites = new(MaxRecordWritesInFlight, MaxRecordWritesInFlight);
-    // Those writes by task id, so a listing waits for the ones handed over before it: it shows every task already accepted.
-    private readonly ConcurrentDictionary<string, Task> _recordWritesInFlight = new(StringComparer.Ordinal);
 
     /// <summary>Creates the API.</summary>
     public TaskApi(TaskRegistry registry, ITaskNameCatalog catalog, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options,
@@ -123,8 +120,7 @@ public sealed class TaskApi
     /// <see cref="MaxRecordWritesInFlight"/> are), since the 202 does not depend on it: a task whose record write fails
     /// is still queued and runs, and its worker creates the record at RECEIVED. Until the write lands, the API answers for
     /// the task from the state it remembers (<see cref="NewestRecordCache"/>), so a GET right after the 202 says PENDING,
-    /// never 404, and a listing waits for the writes handed over before it, so it shows every task already accepted.
-    /// Awaiting it put a group commit's fsync after the broker's confirm on every POST.
+    /// never 404. Awaiting it put a group commit's fsync after the broker's confirm on every POST.
     /// </summary>
     private async ValueTask<TaskState> RecordAcceptedAsync(TaskMessage message)
     {
@@ -136,15 +132,7 @@ public sealed class TaskApi
         }
 
         var write = WriteAcceptedAsync(message.Id, accepted, held: true);
-        if (write.IsCompletedSuccessfully)
-        {
-            return write.Result;
-        }
-
-        _recordWritesInFlight[message.Id] = write;
-        _ = write.ContinueWith((_, id) => _recordWritesInFlight.TryRemove(KeyValuePair.Create((string)id!, (Task)write)), message.Id,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return TaskState.Pending;
+        return write.IsCompletedSuccessfully ? write.Result : TaskState.Pending;
     }
 
     private async Task<TaskState> WriteAcceptedAsync(string taskId, TaskAccepted accepted, bool held)
@@ -258,12 +246,6 @@ public sealed class TaskApi
 
         try
         {
-            // The PENDING writes of tasks already accepted land first (they never fail: a failure is logged and left to the worker).
-            if (!_recordWritesInFlight.IsEmpty)
-            {
-                await Task.WhenAll(_recordWritesInFlight.Values).WaitAsync(cancellationToken);
-            }
-
             return new ApiResponse(200, await TaskListing.ReadAsync(_store, parsed, _options, cancellationToken));
         }
         catch (FormatException ex)
