@@ -19,8 +19,6 @@ public sealed class TaskApi
     /// <summary>The route prefix of every endpoint.</summary>
     public const string RoutePrefix = "/api/tasks";
 
-    private const int MaxRecordWritesInFlight = 1024;
-
     private readonly TaskRegistry _registry;
     private readonly ITaskNameCatalog _catalog;
     private readonly ITaskStore _store;
@@ -31,9 +29,6 @@ public sealed class TaskApi
     private readonly string _origin = $"celeriac-api@{Environment.MachineName}";
 
     private readonly NewestRecordCache _newest = new();
-    // PENDING writes handed to the store and not answered yet; past this many (a slow or locked store) each caller waits
-    // for its own write again, so a fast client cannot pile up writes, and their arguments, in memory.
-    private readonly SemaphoreSlim _recordWrites = new(MaxRecordWritesInFlight, MaxRecordWritesInFlight);
 
     /// <summary>Creates the API.</summary>
     public TaskApi(TaskRegistry registry, ITaskNameCatalog catalog, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options,
@@ -110,52 +105,21 @@ public sealed class TaskApi
             return Unavailable(ex, instance);
         }
 
-        var state = await RecordAcceptedAsync(message);
-        return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
-    }
-
-    /// <summary>
-    /// Writes the PENDING record of a task the broker has confirmed, and answers with the state to report. Written after
-    /// the confirm, so a record never stands for a message that is not queued; not awaited (while fewer than
-    /// <see cref="MaxRecordWritesInFlight"/> are), since the 202 does not depend on it: a task whose record write fails
-    /// is still queued and runs, and its worker creates the record at RECEIVED. Until the write lands, the API answers for
-    /// the task from the state it remembers (<see cref="NewestRecordCache"/>), so a GET right after the 202 says PENDING,
-    /// never 404. Awaiting it put a group commit's fsync after the broker's confirm on every POST.
-    /// </summary>
-    private async ValueTask<TaskState> RecordAcceptedAsync(TaskMessage message)
-    {
-        var accepted = new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message));
-        _newest.Newest(message.Id, TaskStateMachine.Apply(null, message.Id, accepted).Record);
-        if (!_recordWrites.Wait(0))
-        {
-            return await WriteAcceptedAsync(message.Id, accepted, held: false);
-        }
-
-        var write = WriteAcceptedAsync(message.Id, accepted, held: true);
-        return write.IsCompletedSuccessfully ? write.Result : TaskState.Pending;
-    }
-
-    private async Task<TaskState> WriteAcceptedAsync(string taskId, TaskAccepted accepted, bool held)
-    {
+        // Written after the broker confirmed: a record never stands for a message that is not queued. A worker
+        // may already have written RECEIVED; then PENDING only fills in what it lacks.
+        var state = TaskState.Pending;
         try
         {
-            // Not the request's token: the write goes on after the response, whether or not the caller stays.
-            var result = await _store.ApplyAsync(taskId, accepted, CancellationToken.None);
-            // A worker may already have written RECEIVED; then PENDING only filled in what it lacked.
-            return _newest.Newest(taskId, result.Record)?.State ?? TaskState.Pending;
+            var result = await _store.ApplyAsync(message.Id, new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message)), cancellationToken);
+            state = _newest.Newest(message.Id, result.Record)?.State ?? state;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.RecordWriteFailed(_logger, taskId, ex);
-            return TaskState.Pending;
+            // The task is queued and will run; its worker creates the record at RECEIVED.
+            Log.RecordWriteFailed(_logger, message.Id, ex);
         }
-        finally
-        {
-            if (held)
-            {
-                _recordWrites.Release();
-            }
-        }
+
+        return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
     }
 
     /// <summary>
