@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1401, LogLevel.Warning, "Task {TaskId} is queued but its PENDING record could not be written; its worker will create the record")]
     public static partial void RecordWriteFailed(ILogger logger, string taskId, Exception error);
 
+    [LoggerMessage(1406, LogLevel.Warning, "Stopping with PENDING record writes still in flight after {Waited}; their workers will create those records at RECEIVED")]
+    public static partial void AcceptedWritesAbandoned(ILogger logger, TimeSpan waited);
+
     [LoggerMessage(1402, LogLevel.Warning, "The revoke of {TaskId} is recorded but could not be broadcast to workers; they will see it when the task reaches them")]
     public static partial void RevokeBroadcastFailed(ILogger logger, string taskId, Exception error);
 

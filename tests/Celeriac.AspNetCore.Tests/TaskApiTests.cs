@@ -326,6 +326,49 @@ public sealed class TaskApiTests
         Assert.Equal(404, (await api.EnqueueAsync("shopping.list", Json("{}"), s_base, default)).StatusCode);
     }
 
+    [Fact]
+    public async Task EnqueueAsync_PendingWriteNotLandedYet_Answers202AndReadsWaitForTheWholeRecord()
+    {
+        var store = new AcceptedHeldStore(_inner);
+        var api = CreateApi(store);
+
+        var response = await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default);
+
+        Assert.Equal(202, response.StatusCode);
+        var id = Assert.IsType<TaskLinks>(response.Body).Id;
+        Assert.Equal("PENDING", Assert.IsType<TaskLinks>(response.Body).State);
+        Assert.Null(await _inner.GetAsync(id, default));
+        var get = api.GetAsync(id, default);
+        var listing = api.ListAsync(new Dictionary<string, string?>(), default);
+        var other = await api.GetAsync("someone-else", default);
+        Assert.Equal(404, other.StatusCode);
+        Assert.False(get.IsCompleted, "a GET waits for the PENDING write of its task");
+        Assert.False(listing.IsCompleted, "a listing waits for the PENDING writes of tasks already accepted");
+
+        store.Release();
+
+        var view = Assert.IsType<TaskView>((await get).Body);
+        Assert.Equal("PENDING", view.State);
+        Assert.Equal("[2, 3]", view.Args?.GetRawText());
+        var page = Assert.IsType<TaskListView>((await listing).Body);
+        Assert.Equal(id, Assert.Single(page.Items).Id);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_PendingWritesInFlight_WaitsUntilTheyLand()
+    {
+        var store = new AcceptedHeldStore(_inner);
+        var api = CreateApi(store);
+        var id = Assert.IsType<TaskLinks>((await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default)).Body).Id;
+
+        var stopping = api.DisposeAsync().AsTask();
+        Assert.False(stopping.IsCompleted, "a graceful stop waits for the PENDING records of tasks it answered 202 for");
+        store.Release();
+        await stopping;
+
+        Assert.Equal(TaskState.Pending, (await _inner.GetAsync(id, default))!.State);
+    }
+
     private TaskApi CreateApi(ITaskStore store, TaskApiOptions? apiOptions = null)
     {
         var tasks = new TaskRegistryOptions();
@@ -391,6 +434,31 @@ public sealed class TaskApiTests
             Revokes.Add((taskId, terminate));
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>Holds every TaskAccepted write until the test releases them; everything else goes straight through.</summary>
+    private sealed class AcceptedHeldStore(InMemoryTaskStore inner) : ITaskStore
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
+        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
+        {
+            if (transition is TaskAccepted)
+            {
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.ApplyAsync(taskId, transition, cancellationToken);
+        }
+
+        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
+
+        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
+            inner.CountByStateAsync(cancellationToken);
     }
 
     /// <summary>Applies writes but reads nothing yet, as a Durable Entity does for about half a second after a signal.</summary>

@@ -14,7 +14,7 @@ namespace Celeriac.AspNetCore.Api;
 /// headers and body to send. The ASP.NET Core endpoints and the Functions app translate requests into one
 /// call here and write the <see cref="ApiResponse"/> out.
 /// </summary>
-public sealed class TaskApi
+public sealed class TaskApi : IAsyncDisposable
 {
     /// <summary>The route prefix of every endpoint.</summary>
     public const string RoutePrefix = "/api/tasks";
@@ -28,7 +28,10 @@ public sealed class TaskApi
     private readonly ILogger<TaskApi> _logger;
     private readonly string _origin = $"celeriac-api@{Environment.MachineName}";
 
+    private static readonly TimeSpan ShutdownWriteWait = TimeSpan.FromSeconds(10);
+
     private readonly NewestRecordCache _newest = new();
+    private readonly AcceptedRecordWrites _acceptedWrites = new();
 
     /// <summary>Creates the API.</summary>
     public TaskApi(TaskRegistry registry, ITaskNameCatalog catalog, ITaskStore store, ITaskBroker broker, TimeProvider time, IOptions<TaskApiOptions> options,
@@ -50,7 +53,7 @@ public sealed class TaskApi
     /// <summary>
     /// <c>POST /api/tasks/{name}</c> with <c>{"args": [...], "kwargs": {...}}</c> and optionally <c>countdown</c> or
     /// <c>eta</c>, <c>expires</c>, <c>link</c> and <c>link_error</c> (see <see cref="EnqueueRequest"/>): 202 once the broker confirmed the
-    /// message, 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses. A task
+    /// message (its PENDING record follows: every read waits for it), 404 for an unknown task, 400 for a body or arguments that do not fit, 503 when the broker refuses. A task
     /// registered in this process has its arguments checked here; one that only workers elsewhere run (see
     /// <see cref="ITaskNameCatalog"/>) is checked by its worker, and its rpc:// result is recorded when it comes back.
     /// </summary>
@@ -105,21 +108,61 @@ public sealed class TaskApi
             return Unavailable(ex, instance);
         }
 
-        // Written after the broker confirmed: a record never stands for a message that is not queued. A worker
-        // may already have written RECEIVED; then PENDING only fills in what it lacks.
-        var state = TaskState.Pending;
-        try
+        var state = await RecordAcceptedAsync(message);
+        return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
+    }
+
+    /// <summary>
+    /// Writes the PENDING record of a task the broker has confirmed (after the confirm, so a record never stands for a
+    /// message that is not queued) and answers with the state to report. Not awaited while fewer than
+    /// <see cref="AcceptedRecordWrites.Capacity"/> are in flight: the 202 does not depend on it (a task whose record
+    /// write fails is still queued, and its worker creates the record at RECEIVED), and awaiting it put a group commit's
+    /// fsync on every POST. Reads wait for it (<see cref="AcceptedRecordWrites"/>), so they see the whole record.
+    /// </summary>
+    private async ValueTask<TaskState> RecordAcceptedAsync(TaskMessage message)
+    {
+        var accepted = new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message));
+        if (!_acceptedWrites.TryReserve())
         {
-            var result = await _store.ApplyAsync(message.Id, new TaskAccepted(_time.GetUtcNow(), TaskDescription.From(message)), cancellationToken);
-            state = _newest.Newest(message.Id, result.Record)?.State ?? state;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The task is queued and will run; its worker creates the record at RECEIVED.
-            Log.RecordWriteFailed(_logger, message.Id, ex);
+            return await WriteAcceptedAsync(message.Id, accepted);
         }
 
-        return Accepted(Links(message.Id, state, baseAddress) with { Name = name }, message.Id);
+        var write = WriteAcceptedAsync(message.Id, accepted);
+        _acceptedWrites.Track(message.Id, write);
+        return write.IsCompletedSuccessfully ? write.Result : TaskState.Pending;
+    }
+
+    private async Task<TaskState> WriteAcceptedAsync(string taskId, TaskAccepted accepted)
+    {
+        try
+        {
+            // Not the request's token: the write goes on after the response, whether or not the caller stays.
+            var result = await _store.ApplyAsync(taskId, accepted, CancellationToken.None);
+            // A worker may already have written RECEIVED; then PENDING only filled in what it lacked.
+            return _newest.Newest(taskId, result.Record)?.State ?? TaskState.Pending;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The task is queued and will run; its worker creates the record at RECEIVED.
+            Log.RecordWriteFailed(_logger, taskId, ex);
+            return TaskState.Pending;
+        }
+    }
+
+    /// <summary>
+    /// Waits (a bounded while) for the PENDING writes still in flight, so a graceful stop loses none of the records of
+    /// tasks it has answered 202 for.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _acceptedWrites.WaitForAllAsync(CancellationToken.None).WaitAsync(ShutdownWriteWait);
+        }
+        catch (TimeoutException)
+        {
+            Log.AcceptedWritesAbandoned(_logger, ShutdownWriteWait);
+        }
     }
 
     /// <summary>
@@ -131,6 +174,7 @@ public sealed class TaskApi
         TaskRecord? stored;
         try
         {
+            await _acceptedWrites.WaitForAsync(id, cancellationToken);
             stored = await _store.GetAsync(id, cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
@@ -166,6 +210,7 @@ public sealed class TaskApi
         TransitionResult result;
         try
         {
+            await _acceptedWrites.WaitForAsync(id, cancellationToken);
             result = await _store.ApplyAsync(id, new TaskRevokeRequested(_time.GetUtcNow(), terminate), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
@@ -210,6 +255,8 @@ public sealed class TaskApi
 
         try
         {
+            // Every task already answered 202 for is listed.
+            await _acceptedWrites.WaitForAllAsync(cancellationToken);
             return new ApiResponse(200, await TaskListing.ReadAsync(_store, parsed, _options, cancellationToken));
         }
         catch (FormatException ex)
