@@ -41,18 +41,42 @@ public sealed class CeleryEvent
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = CeleryJson.Options.Encoder }))
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in _fields)
-            {
-                writer.WritePropertyName(name);
-                WriteValue(writer, value);
-            }
-
-            writer.WriteString("type", Type);
-            writer.WriteEndObject();
+            WriteTo(writer);
         }
 
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>Writes events as one JSON list, the body of a <c>task.multi</c> message.</summary>
+    public static ReadOnlyMemory<byte> EncodeList(IEnumerable<CeleryEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = CeleryJson.Options.Encoder }))
+        {
+            writer.WriteStartArray();
+            foreach (var celeryEvent in events)
+            {
+                celeryEvent.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in _fields)
+        {
+            writer.WritePropertyName(name);
+            WriteValue(writer, value);
+        }
+
+        writer.WriteString("type", Type);
+        writer.WriteEndObject();
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value)

@@ -11,15 +11,32 @@ namespace Celeriac.Core.Events;
 /// (hostname, utcoffset, pid, clock, timestamp). Events are best effort, as in Celery: a failed send is
 /// logged, never thrown at the task.
 /// </summary>
+/// <remarks>
+/// Task events do not wait for the broker: each is stamped, buffered, and sent by one flush on the thread pool, which
+/// the first event into an empty buffer schedules. The events that arrive before it runs go with it, as one
+/// <c>task.multi</c> message of up to <see cref="EventOptions.MaxTaskEventsPerMessage"/> (what a prefork Celery worker
+/// sends), so under load a task's three events cost a fraction of a message each; a lone event goes as itself. Events
+/// keep their order: one flush runs at a time, and it sends in the order they arrived.
+/// </remarks>
 public sealed class EventDispatcher
 {
+    /// <summary>The routing key of a message that carries a list of task events.</summary>
+    public const string TaskMultiRoutingKey = "task.multi";
+
     private readonly IMessagePublisher _publisher;
     private readonly LamportClock _clock;
     private readonly TimeProvider _time;
     private readonly ILogger<EventDispatcher> _logger;
     private readonly string _hostname;
     private readonly IReadOnlyDictionary<string, object?> _headers;
+    private readonly int _maxPerMessage;
     private volatile bool _taskEventsEnabled;
+
+    private readonly Lock _gate = new();
+    private List<CeleryEvent> _buffered = [];
+    private List<CeleryEvent> _sending = [];
+    // Set while a flush is scheduled or running; completed once the buffer is empty and the flush has ended.
+    private TaskCompletionSource? _flushed;
 
     /// <summary>Creates the dispatcher.</summary>
     public EventDispatcher(IMessagePublisher publisher, LamportClock clock, TimeProvider time, IOptions<WorkerOptions> worker,
@@ -34,6 +51,7 @@ public sealed class EventDispatcher
         _hostname = worker.Value.Hostname;
         _headers = new Dictionary<string, object?> { ["hostname"] = _hostname };
         _taskEventsEnabled = events.Value.SendTaskEvents;
+        _maxPerMessage = events.Value.MaxTaskEventsPerMessage;
     }
 
     /// <summary>The node name events carry.</summary>
@@ -46,15 +64,67 @@ public sealed class EventDispatcher
         set => _taskEventsEnabled = value;
     }
 
-    /// <summary>Sends a task event, unless task events are off.</summary>
-    public ValueTask SendTaskEventAsync(CeleryEvent taskEvent, CancellationToken cancellationToken) =>
-        _taskEventsEnabled ? SendAsync(taskEvent, cancellationToken) : ValueTask.CompletedTask;
+    /// <summary>
+    /// Stamps a task event and hands it to the flush (see the remarks), unless task events are off. Completes at once:
+    /// <see cref="FlushAsync"/> waits until it is sent. With <see cref="EventOptions.MaxTaskEventsPerMessage"/> 1 nothing
+    /// is buffered: the event is sent before this completes.
+    /// </summary>
+    public ValueTask SendTaskEventAsync(CeleryEvent taskEvent, CancellationToken cancellationToken)
+    {
+        if (!_taskEventsEnabled)
+        {
+            return ValueTask.CompletedTask;
+        }
 
-    /// <summary>Sends an event.</summary>
+        if (_maxPerMessage == 1)
+        {
+            return SendAsync(taskEvent, cancellationToken);
+        }
+
+        var stamped = Stamp(taskEvent);
+        lock (_gate)
+        {
+            _buffered.Add(stamped);
+            if (_flushed is not null)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static dispatcher => _ = dispatcher.FlushBufferedAsync(), this, preferLocal: false);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Completes once every task event handed over so far has been sent (or failed to be, which is logged).</summary>
+    public Task FlushAsync()
+    {
+        lock (_gate)
+        {
+            return _flushed?.Task ?? Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Sends an event now, on its own (worker events: online, heartbeat, offline).</summary>
     public async ValueTask SendAsync(CeleryEvent celeryEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(celeryEvent);
-        var stamped = new CeleryEvent(celeryEvent.Type,
+        var stamped = Stamp(celeryEvent);
+        try
+        {
+            await PublishAsync(stamped.RoutingKey, stamped.Encode(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.EventSendFailed(_logger, celeryEvent.Type, ex);
+        }
+    }
+
+    private CeleryEvent Stamp(CeleryEvent celeryEvent)
+    {
+        ArgumentNullException.ThrowIfNull(celeryEvent);
+        return new CeleryEvent(celeryEvent.Type,
         [
             new("hostname", _hostname),
             new("utcoffset", UtcOffsetHoursWest()),
@@ -63,24 +133,68 @@ public sealed class EventDispatcher
             .. celeryEvent.Fields,
             new("timestamp", CeleryTime.ToUnixSeconds(_time.GetUtcNow())),
         ]);
+    }
 
+    private async Task FlushBufferedAsync()
+    {
+        while (true)
+        {
+            List<CeleryEvent> batch;
+            lock (_gate)
+            {
+                if (_buffered.Count == 0)
+                {
+                    _flushed!.TrySetResult();
+                    _flushed = null;
+                    return;
+                }
+
+                // Two lists swapped back and forth: the flush sends one while the tasks fill the other.
+                batch = _buffered;
+                _buffered = _sending;
+                _sending = batch;
+            }
+
+            for (var offset = 0; offset < batch.Count; offset += _maxPerMessage)
+            {
+                var count = Math.Min(_maxPerMessage, batch.Count - offset);
+                await SendBufferedAsync(batch, offset, count);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async ValueTask SendBufferedAsync(List<CeleryEvent> batch, int offset, int count)
+    {
+        try
+        {
+            if (count == 1)
+            {
+                await PublishAsync(batch[offset].RoutingKey, batch[offset].Encode(), CancellationToken.None);
+            }
+            else
+            {
+                await PublishAsync(TaskMultiRoutingKey, CeleryEvent.EncodeList(batch.Skip(offset).Take(count)), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (!Fatal.IsFatal(ex))
+        {
+            Log.EventSendFailed(_logger, count == 1 ? batch[offset].Type : TaskMultiRoutingKey, ex);
+        }
+    }
+
+    private ValueTask PublishAsync(string routingKey, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
         var message = new TransportMessage
         {
-            Body = stamped.Encode(),
+            Body = body,
             ContentType = TaskMessageCodec.JsonContentType,
             ContentEncoding = "utf-8",
             DeliveryMode = DeliveryModes.Transient,
             Headers = _headers,
         };
-
-        try
-        {
-            await _publisher.PublishAsync(new OutgoingMessage(EventOptions.Exchange, stamped.RoutingKey, message, RequiresConfirmation: false), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.EventSendFailed(_logger, celeryEvent.Type, ex);
-        }
+        return _publisher.PublishAsync(new OutgoingMessage(EventOptions.Exchange, routingKey, message, RequiresConfirmation: false), cancellationToken);
     }
 
     // Celery's utcoffset is hours *west* of UTC (time.timezone // 3600): UTC+2 is -2.

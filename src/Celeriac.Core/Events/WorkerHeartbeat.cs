@@ -45,7 +45,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         _timer = _time.CreateTimer(static h => ((WorkerHeartbeat)h!).Beat(), this, _interval, _interval);
     }
 
-    /// <summary>Stops the timer and sends <c>worker-offline</c>.</summary>
+    /// <summary>Stops the timer and sends <c>worker-offline</c>, after the task events still buffered.</summary>
     public async ValueTask StopAsync(CancellationToken cancellationToken)
     {
         if (_timer is null)
@@ -55,6 +55,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
 
         await _timer.DisposeAsync();
         _timer = null;
+        await _events.FlushAsync().WaitAsync(cancellationToken);
         await _events.SendAsync(WorkerEvent("worker-offline"), cancellationToken);
     }
 

@@ -28,6 +28,7 @@ public sealed class CeleriacConfigurationTests
             ["Celeriac:Worker:StateDirectory"] = "/var/lib/shop",
             ["Celeriac:Events:SendTaskEvents"] = "false",
             ["Celeriac:Events:HeartbeatInterval"] = "00:00:07",
+            ["Celeriac:Events:MaxTaskEventsPerMessage"] = "5",
             ["Celeriac:Revocation:MaxEntries"] = "100",
             ["Celeriac:Revocation:RetainFor"] = "1.00:00:00",
             ["Celeriac:Revocation:Source"] = "InMemory",
@@ -42,7 +43,7 @@ public sealed class CeleriacConfigurationTests
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.Zero, true, "/var/lib/shop"),
             (worker.ShutdownTimeout, worker.EtaHoldLimit, worker.TrackStarted, worker.StateDirectory));
         Assert.Equal(TimeSpan.FromSeconds(3), worker.AbandonGrace);
-        Assert.Equal((false, TimeSpan.FromSeconds(7)), (events.SendTaskEvents, events.HeartbeatInterval));
+        Assert.Equal((false, TimeSpan.FromSeconds(7), 5), (events.SendTaskEvents, events.HeartbeatInterval, events.MaxTaskEventsPerMessage));
         Assert.Equal((100, TimeSpan.FromDays(1), RevocationSource.InMemory), (revocation.MaxEntries, revocation.RetainFor, revocation.Source));
     }
 
@@ -107,6 +108,7 @@ public sealed class CeleriacConfigurationTests
             ["Celeriac:Worker:ShutdownTimeout"] = "-00:00:01",
             ["Celeriac:Worker:AbandonGrace"] = "00:00:00",
             ["Celeriac:Events:HeartbeatInterval"] = "00:00:00",
+            ["Celeriac:Events:MaxTaskEventsPerMessage"] = "0",
             ["Celeriac:Revocation:MaxEntries"] = "0",
         });
         using var services = WorkerCollection().AddCeleriac(configuration.GetSection("Celeriac")).AddWorker().Services.BuildServiceProvider();
@@ -119,6 +121,7 @@ public sealed class CeleriacConfigurationTests
         Assert.Contains("WorkerOptions.ShutdownTimeout (Celeriac:Worker:ShutdownTimeout) must not be negative (was -00:00:01).", failures);
         Assert.Contains("WorkerOptions.AbandonGrace (Celeriac:Worker:AbandonGrace) must be more than 0 and at most 01:00:00 (was 00:00:00).", failures);
         Assert.Contains("EventOptions.HeartbeatInterval (Celeriac:Events:HeartbeatInterval) must be positive (was 00:00:00).", failures);
+        Assert.Contains("EventOptions.MaxTaskEventsPerMessage (Celeriac:Events:MaxTaskEventsPerMessage) must be from 1 to 1000 (was 0).", failures);
         Assert.Contains("RevocationOptions.MaxEntries (Celeriac:Revocation:MaxEntries) must be at least 1 (was 0).", failures);
     }
 

@@ -9,9 +9,16 @@ namespace Celeriac.Core.Tests.Fakes;
 public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
 {
     private readonly ConcurrentQueue<OutgoingMessage> _messages = new();
+    private int _started;
 
     /// <summary>When it returns an exception for a message, the publish throws it instead of recording.</summary>
     public Func<OutgoingMessage, Exception?>? FailWhen { get; set; }
+
+    /// <summary>When it returns a task for a message, the publish waits for it before recording the message.</summary>
+    public Func<OutgoingMessage, Task?>? HoldWhen { get; set; }
+
+    /// <summary>How many publishes have started, held ones included.</summary>
+    public int Started => Volatile.Read(ref _started);
 
     public IReadOnlyList<OutgoingMessage> Messages => _messages.ToArray();
 
@@ -27,12 +34,26 @@ public sealed class RecordingPublisher(EventLog log) : IMessagePublisher
     public IReadOnlyList<JsonElement> Events(string? type = null) =>
         Messages.Where(m => m.Exchange == "celeryev")
             .Select(m => JsonDocument.Parse(m.Message.Body).RootElement)
+            // A task.multi message carries a list of events.
+            .SelectMany(e => e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToArray() : [e])
             .Where(e => type is null || e.GetProperty("type").GetString() == type)
             .ToArray();
 
     public ValueTask PublishAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        Interlocked.Increment(ref _started);
+        return HoldWhen?.Invoke(message) is { } hold ? PublishAfterAsync(hold, message) : Publish(message);
+    }
+
+    private async ValueTask PublishAfterAsync(Task hold, OutgoingMessage message)
+    {
+        await hold;
+        await Publish(message);
+    }
+
+    private ValueTask Publish(OutgoingMessage message)
+    {
         if (FailWhen?.Invoke(message) is { } error)
         {
             log.Add($"publish-failed {Describe(message)}");

@@ -90,7 +90,10 @@ public sealed class TestWorker : IAsyncDisposable
             // Redelivery counts go to a folder of this test's, never the user's state directory.
             o.StateDirectory = Path.Combine(Path.GetTempPath(), "celeriac-test-state", Guid.NewGuid().ToString("N"));
             options?.Invoke(o);
-        }).UseInMemoryRevokes();
+        }).UseInMemoryRevokes()
+            // Unbuffered task events: each is published before the processor goes on, so a test can assert the order of
+            // events, records and acks. Buffering has its own tests (EventDispatcherTests).
+            .ConfigureEvents(e => e.MaxTaskEventsPerMessage = 1);
         tasks?.Invoke(builder);
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
