@@ -90,6 +90,46 @@ internal static class Latency
         return new LatencySample(key, run, concurrency, all.Length / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), errors);
     }
 
+    /// <summary>
+    /// POSTs <c>/api/tasks/tasks.noop</c> at <paramref name="rate"/> per second for <paramref name="duration"/>, each on its
+    /// own schedule (an open loop, like <see cref="FixedRateAsync"/>): the latency of each 202 at a load the server is not
+    /// saturated by, where the closed loop of <see cref="HttpAsync"/> measures it at whatever pace the callers reach.
+    /// </summary>
+    public static async Task<LatencySample> HttpFixedRateAsync(HttpClient http, string key, int run, int rate, TimeSpan duration)
+    {
+        var total = (int)(rate * duration.TotalSeconds);
+        var latencies = new double[total];
+        var errors = 0;
+        var calls = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+
+            var index = i;
+            calls.Add(Task.Run(async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
+                latencies[index] = response.StatusCode == HttpStatusCode.Accepted ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
+                if (double.IsNaN(latencies[index]))
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }));
+        }
+
+        var sent = clock.Elapsed;
+        await Task.WhenAll(calls);
+        var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
+        return new LatencySample(key, run, rate, total / sent.TotalSeconds, Percentile(ok, 0.50), Percentile(ok, 0.99), errors);
+    }
+
     public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -9,7 +9,8 @@ using Celeriac.Benchmarks;
 //   report [--json docs/benchmarks.json] [--root DIR]   the docs, chart and README table again from a suite's JSON
 //   worker --url U [-c C] [--prefetch-multiplier M] [--records true|false] [--events true|false] [--data-dir D] [--profile FILE]
 //                                      a Celeriac worker hosted here (records can be switched off; --profile writes the time of each stage to FILE)
-//   ceiling --url U [--prefetch P]     the same broker traffic per task, moved by RabbitMQ.Client alone
+//   ceiling --url U [--prefetch P] [--batch-events true]
+//                                      the same broker traffic per task, moved by RabbitMQ.Client alone
 var mode = args.FirstOrDefault();
 switch (mode)
 {
@@ -67,7 +68,7 @@ switch (mode)
             Text(args, "--records") != "false", Text(args, "--events") != "false",
             Text(args, "--data-dir") ?? Path.Combine(Path.GetTempPath(), $"celeriac-bench-{Environment.ProcessId}"), Text(args, "--profile"));
     case "ceiling":
-        return await CeilingWorker.RunAsync(Text(args, "--url")!, "celery", (ushort)Option(args, "--prefetch", 8));
+        return await CeilingWorker.RunAsync(Text(args, "--url")!, "celery", (ushort)Option(args, "--prefetch", 8), Text(args, "--batch-events") == "true");
     default:
         Console.Error.WriteLine("usage: Celeriac.Benchmarks store|suite|worker|ceiling ... (see Program.cs)");
         return 2;

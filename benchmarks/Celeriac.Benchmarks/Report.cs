@@ -32,7 +32,7 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
             }
 
             md.AppendLine();
-            md.AppendLine("The ceiling of a run is the faster of its two RabbitMQ.Client-only rows (prefetch 4 x concurrency and 200).");
+            md.AppendLine("The ceiling of a run is the fastest of its RabbitMQ.Client-only rows (prefetch 4 x concurrency and 200, and 200 with the task events sent as Celeriac and a prefork Celery worker send them: together as task.multi lists while the previous ones are being sent).");
 
             md.AppendLine();
         }
@@ -69,13 +69,17 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         {
             md.AppendLine("### HTTP API: `POST /api/tasks/tasks.noop` on `celeriac serve` (embedded worker running the tasks)");
             md.AppendLine();
-            md.AppendLine("| concurrent callers | requests/s | p50 | p99 |");
-            md.AppendLine("|---:|---:|---:|---:|");
-            foreach (var level in results.Http.Select(s => s.Level).Distinct())
+            md.AppendLine("| load | requests/s | p50 | p99 |");
+            md.AppendLine("|---|---:|---:|---:|");
+            foreach (var (key, level) in results.Http.Select(s => (s.Key, s.Level)).Distinct())
             {
-                var at = results.Http.Where(s => s.Level == level).ToList();
-                md.AppendLine(Inv($"| {level} | {MedianOf(at.Select(s => s.Achieved)):N0} | {MedianOf(at.Select(s => s.P50Ms)):0.00} ms | {MedianOf(at.Select(s => s.P99Ms)):0.00} ms |"));
+                var at = results.Http.Where(s => s.Key == key && s.Level == level).ToList();
+                var load = key == "http-rate" ? Inv($"{level}/s, open loop") : Inv($"{level} caller{(level == 1 ? "" : "s")}, closed loop");
+                md.AppendLine(Inv($"| {load} | {MedianOf(at.Select(s => s.Achieved)):N0} | {MedianOf(at.Select(s => s.P50Ms)):0.00} ms | {MedianOf(at.Select(s => s.P99Ms)):0.00} ms |"));
             }
+
+            md.AppendLine();
+            md.AppendLine("A closed loop's callers each POST again as soon as their 202 arrives, so the server runs at whatever pace they reach; an open loop POSTs on a fixed schedule, whatever the answers.");
 
             md.AppendLine();
         }
@@ -225,16 +229,22 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
             Row("p99 enqueue-to-result < 20 ms at 500/s", MedianOf(at500), "0.0' ms'", MedianOf(at500) < 20);
         }
 
-        var http = results.Http.Where(s => s.Level == 8).Select(s => s.P99Ms).ToList();
+        var http = results.Http.Where(s => s.Key == "http" && s.Level == 8).Select(s => s.P99Ms).ToList();
         if (http.Count > 0)
         {
-            Row("p99 HTTP enqueue < 10 ms at moderate load (8 callers)", MedianOf(http), "0.0' ms'", MedianOf(http) < 10);
+            Row("p99 HTTP enqueue < 10 ms at moderate load (8 callers, closed loop)", MedianOf(http), "0.0' ms'", MedianOf(http) < 10);
+        }
+
+        var httpAt500 = results.Http.Where(s => s.Key == "http-rate" && s.Level == 500).Select(s => s.P99Ms).ToList();
+        if (httpAt500.Count > 0)
+        {
+            Row("p99 HTTP enqueue < 10 ms at 500 requests/s (open loop)", MedianOf(httpAt500), "0.0' ms'", MedianOf(httpAt500) < 10);
         }
 
         return md.ToString();
     }
 
-    // The worker's pace over the faster ceiling of the same run, median over runs.
+    // The worker's pace over the fastest ceiling of the same run, median over runs.
     private double OfCeiling(string key)
     {
         var ratios = results.Drain.Where(s => s.Key == key)

@@ -180,8 +180,9 @@ internal sealed class Suite(SuiteSettings settings)
         WorkerProcess Bench(string url, string data, string log, bool records, bool events) => WorkerProcess.Start("dotnet",
             [_bench, "worker", "--url", url, "-c", cc, "--records", records ? "true" : "false", "--events", events ? "true" : "false", "--data-dir", data],
             new Dictionary<string, string>(), log, "bench-worker ready");
-        WorkerProcess Ceiling(string url, string log, int prefetch) => WorkerProcess.Start("dotnet",
-            [_bench, "ceiling", "--url", url, "--prefetch", prefetch.ToString(CultureInfo.InvariantCulture)], new Dictionary<string, string>(), log, "ceiling ready");
+        WorkerProcess Ceiling(string url, string log, int prefetch, bool batchEvents = false) => WorkerProcess.Start("dotnet",
+            [_bench, "ceiling", "--url", url, "--prefetch", prefetch.ToString(CultureInfo.InvariantCulture), "--batch-events", batchEvents ? "true" : "false"],
+            new Dictionary<string, string>(), log, "ceiling ready");
         var before = settings.Before.Select((folder, i) => new DrainScenario($"celeriac-before-{i + 1}", $"Celeriac worker -c {c}, build in {folder}",
             (url, data, log) => WorkerProcess.Start("dotnet",
                 [Path.Combine(folder, "celeriac.dll"), "worker", "--concurrency", cc, "--loglevel", "info", "--broker", url, "--data-dir", data],
@@ -197,6 +198,8 @@ internal sealed class Suite(SuiteSettings settings)
             new("celeriac-bare", "Celeriac, records and events off", (url, data, log) => Bench(url, data, log, records: false, events: false), "bench-worker ready"),
             new("ceiling", $"ceiling: RabbitMQ.Client alone, prefetch {4 * c}", (url, _, log) => Ceiling(url, log, 4 * c), "ceiling ready"),
             new("ceiling-deep", "ceiling: RabbitMQ.Client alone, prefetch 200", (url, _, log) => Ceiling(url, log, 200), "ceiling ready"),
+            new("ceiling-multi", "ceiling: RabbitMQ.Client alone, prefetch 200, events as task.multi", (url, _, log) => Ceiling(url, log, 200, batchEvents: true),
+                "ceiling ready"),
         ];
     }
 
@@ -307,6 +310,9 @@ internal sealed class Suite(SuiteSettings settings)
         }
     }
 
+    /// <summary>The fixed rates of the HTTP step's open loop, after its closed-loop levels.</summary>
+    public static readonly int[] HttpRates = [200, 500];
+
     private async Task<List<LatencySample>> HttpAsync(Broker broker, int run)
     {
         var vhost = $"http-{run}-{Guid.NewGuid():N}";
@@ -329,6 +335,13 @@ internal sealed class Suite(SuiteSettings settings)
                 var sample = await Latency.HttpAsync(http, "http", run, concurrency, TimeSpan.FromSeconds(settings.StepSeconds));
                 samples.Add(sample);
                 Say($"run {run} http   POST /api/tasks/tasks.noop, {concurrency,2} callers {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
+            }
+
+            foreach (var rate in HttpRates)
+            {
+                var sample = await Latency.HttpFixedRateAsync(http, "http-rate", run, rate, TimeSpan.FromSeconds(settings.StepSeconds));
+                samples.Add(sample);
+                Say($"run {run} http   POST /api/tasks/tasks.noop at {rate,4}/s {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
             }
         }
         finally
