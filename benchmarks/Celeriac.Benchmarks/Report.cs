@@ -133,7 +133,8 @@ internal sealed class Report(SuiteResults results, SuiteSettings settings)
         md.AppendLine();
         md.AppendLine("| worker | tasks/s | vs Celery | worker CPU per task | peak RSS |");
         md.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var key in Keys(results.Drain).Where(k => k is "celery" or "celeriac" or "celeriac-noevents" or "ceiling"))
+        // The ceiling row that sends the events as the workers do, the fastest of them.
+        foreach (var key in Keys(results.Drain).Where(k => k is "celery" or "celeriac" or "celeriac-noevents" or "ceiling-multi"))
         {
             md.AppendLine(Inv($"| {results.Labels[key]} | {Median(results.Drain, key, s => s.TasksPerSecond):N0} | {Ratio(results.Drain, key, "celery", s => s.TasksPerSecond):0.00}x | {Median(results.Drain, key, s => s.CpuMsPerTask):0.00} ms | {Median(results.Drain, key, s => s.PeakRssMiB):0} MiB |"));
         }

@@ -369,6 +369,25 @@ public sealed class TaskApiTests
         Assert.Equal(TaskState.Pending, (await _inner.GetAsync(id, default))!.State);
     }
 
+    [Fact]
+    public async Task Dispose_PendingWritesInFlight_ReturnsOnlyOnceTheyLanded()
+    {
+        var store = new AcceptedHeldStore(_inner);
+        var api = CreateApi(store);
+        var id = Assert.IsType<TaskLinks>((await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default)).Body).Id;
+
+        // What the store holds the moment Dispose returns: the write must have landed by then.
+        var disposing = Task.Run(async () =>
+        {
+            api.Dispose();
+            return await _inner.GetAsync(id, default);
+        });
+        Assert.False(disposing.IsCompleted, "a synchronous stop waits for the PENDING records too");
+        store.Release();
+
+        Assert.Equal(TaskState.Pending, (await disposing.WaitAsync(TimeSpan.FromSeconds(30)))?.State);
+    }
+
     private TaskApi CreateApi(ITaskStore store, TaskApiOptions? apiOptions = null)
     {
         var tasks = new TaskRegistryOptions();

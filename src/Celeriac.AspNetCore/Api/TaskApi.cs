@@ -14,7 +14,7 @@ namespace Celeriac.AspNetCore.Api;
 /// headers and body to send. The ASP.NET Core endpoints and the Functions app translate requests into one
 /// call here and write the <see cref="ApiResponse"/> out.
 /// </summary>
-public sealed class TaskApi : IAsyncDisposable
+public sealed class TaskApi : IAsyncDisposable, IDisposable
 {
     /// <summary>The route prefix of every endpoint.</summary>
     public const string RoutePrefix = "/api/tasks";
@@ -160,6 +160,15 @@ public sealed class TaskApi : IAsyncDisposable
             await _acceptedWrites.WaitForAllAsync(CancellationToken.None).WaitAsync(ShutdownWriteWait);
         }
         catch (TimeoutException)
+        {
+            Log.AcceptedWritesAbandoned(_logger, ShutdownWriteWait);
+        }
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a container disposed synchronously (the writes finish on the thread pool).</summary>
+    public void Dispose()
+    {
+        if (!_acceptedWrites.WaitForAllAsync(CancellationToken.None).Wait(ShutdownWriteWait))
         {
             Log.AcceptedWritesAbandoned(_logger, ShutdownWriteWait);
         }
