@@ -17,45 +17,13 @@ internal static class Latency
     /// (each send on its own schedule, not waiting for the ones before: an open loop), and times each from the send
     /// call to its result arriving on the client's reply queue.
     /// </summary>
-    public static async Task<LatencySample> FixedRateAsync(CeleryClient client, string key, int run, int rate, TimeSpan duration)
-    {
-        var total = (int)(rate * duration.TotalSeconds);
-        var latencies = new double[total];
-        var errors = 0;
-        var calls = new List<Task>(total);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < total; i++)
+    public static Task<LatencySample> FixedRateAsync(CeleryClient client, string key, int run, int rate, TimeSpan duration) =>
+        OpenLoopAsync(key, run, rate, duration, async () =>
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
-
-            var index = i;
-            calls.Add(Task.Run(async () =>
-            {
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    var result = await client.SendAsync("tasks.noop");
-                    await result.GetAsync(TimeSpan.FromSeconds(30));
-                    latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    Interlocked.Increment(ref errors);
-                    latencies[index] = double.NaN;
-                }
-            }));
-        }
-
-        var sent = clock.Elapsed;
-        await Task.WhenAll(calls);
-        var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
-        return new LatencySample(key, run, rate, total / sent.TotalSeconds, Percentile(ok, 0.50), Percentile(ok, 0.99), errors);
-    }
+            var result = await client.SendAsync("tasks.noop");
+            await result.GetAsync(TimeSpan.FromSeconds(30));
+            return true;
+        });
 
     /// <summary>
     /// <paramref name="concurrency"/> callers each POST <c>/api/tasks/tasks.noop</c> again as soon as the previous answer
@@ -95,7 +63,24 @@ internal static class Latency
     /// own schedule (an open loop, like <see cref="FixedRateAsync"/>): the latency of each 202 at a load the server is not
     /// saturated by, where the closed loop of <see cref="HttpAsync"/> measures it at whatever pace the callers reach.
     /// </summary>
-    public static async Task<LatencySample> HttpFixedRateAsync(HttpClient http, string key, int run, int rate, TimeSpan duration)
+    public static Task<LatencySample> HttpFixedRateAsync(HttpClient http, string key, int run, int rate, TimeSpan duration) =>
+        OpenLoopAsync(key, run, rate, duration, async () =>
+        {
+            using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
+            return response.StatusCode == HttpStatusCode.Accepted;
+        });
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // Starts one call every 1/rate seconds for the duration, each on its own schedule, never waiting for earlier ones, and
+    // times each; a call that throws or answers false is an error.
+    private static async Task<LatencySample> OpenLoopAsync(string key, int run, int rate, TimeSpan duration, Func<Task<bool>> call)
     {
         var total = (int)(rate * duration.TotalSeconds);
         var latencies = new double[total];
@@ -114,10 +99,18 @@ internal static class Latency
             calls.Add(Task.Run(async () =>
             {
                 var started = Stopwatch.GetTimestamp();
-                using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
-                latencies[index] = response.StatusCode == HttpStatusCode.Accepted ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
-                if (double.IsNaN(latencies[index]))
+                var ok = false;
+                try
+                {
+                    ok = await call();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Counted below.
+                }
+
+                latencies[index] = ok ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
+                if (!ok)
                 {
                     Interlocked.Increment(ref errors);
                 }
@@ -126,15 +119,8 @@ internal static class Latency
 
         var sent = clock.Elapsed;
         await Task.WhenAll(calls);
-        var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
-        return new LatencySample(key, run, rate, total / sent.TotalSeconds, Percentile(ok, 0.50), Percentile(ok, 0.99), errors);
-    }
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var timed = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
+        return new LatencySample(key, run, rate, total / sent.TotalSeconds, Percentile(timed, 0.50), Percentile(timed, 0.99), errors);
     }
 
     private static double Percentile(double[] sorted, double p) =>
