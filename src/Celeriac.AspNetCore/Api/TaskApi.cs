@@ -1,4 +1,3 @@
-using System.Globalization;
 using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
@@ -257,7 +256,7 @@ public sealed class TaskApi : IAsyncDisposable, IDisposable
     public async Task<ApiResponse> ListAsync(IReadOnlyDictionary<string, string?> query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (!TryParseQuery(query, out var parsed, out var error))
+        if (!TaskQueryString.TryParse(key => query.TryGetValue(key, out var value) ? value : null, new TaskRecordQuery(), out var parsed, out var error))
         {
             return Respond(Problem(400, "invalid-query", "Invalid query", error, RoutePrefix));
         }
@@ -325,62 +324,5 @@ public sealed class TaskApi : IAsyncDisposable, IDisposable
     {
         var status = new Uri(baseAddress, $"{RoutePrefix}/{Uri.EscapeDataString(id)}").ToString();
         return new TaskLinks(id, state.ToWireName(), status, status + "/revoke", status + "/revoke?terminate=true");
-    }
-
-    private static bool TryParseQuery(IReadOnlyDictionary<string, string?> query, out TaskRecordQuery parsed, out string error)
-    {
-        parsed = new TaskRecordQuery();
-        error = "";
-        string? Get(string key) => query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
-
-        if (Get("state") is { } stateText)
-        {
-            if (!TaskStates.TryParseWireName(stateText.ToUpperInvariant(), out var state))
-            {
-                error = $"'{stateText}' is not a state; use PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE or REVOKED.";
-                return false;
-            }
-
-            parsed = parsed with { State = state };
-        }
-
-        if (!TryParseTime(Get("from"), "from", out var from, ref error) || !TryParseTime(Get("to"), "to", out var to, ref error))
-        {
-            return false;
-        }
-
-        parsed = parsed with { From = from, To = to };
-
-        if (Get("limit") is { } limitText)
-        {
-            if (!int.TryParse(limitText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit < 1 || limit > TaskRecordQuery.MaxLimit)
-            {
-                error = $"'limit' must be a whole number from 1 to {TaskRecordQuery.MaxLimit}, not '{limitText}'.";
-                return false;
-            }
-
-            parsed = parsed with { Limit = limit };
-        }
-
-        parsed = parsed with { Name = Get("name"), Worker = Get("worker"), Text = Get("q"), Cursor = Get("cursor") };
-        return true;
-    }
-
-    private static bool TryParseTime(string? text, string key, out DateTimeOffset? time, ref string error)
-    {
-        time = null;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            error = $"'{key}' must be an ISO 8601 time, not '{text}'.";
-            return false;
-        }
-
-        time = parsed;
-        return true;
     }
 }
