@@ -340,10 +340,12 @@ public sealed class TaskApiTests
         Assert.Null(await _inner.GetAsync(id, default));
         var get = api.GetAsync(id, default);
         var listing = api.ListAsync(new Dictionary<string, string?>(), default);
+        var revoke = api.RevokeAsync(id, terminate: false, s_base, default);
         var other = await api.GetAsync("someone-else", default);
         Assert.Equal(404, other.StatusCode);
         Assert.False(get.IsCompleted, "a GET waits for the PENDING write of its task");
         Assert.False(listing.IsCompleted, "a listing waits for the PENDING writes of tasks already accepted");
+        Assert.False(revoke.IsCompleted, "a revoke waits for the PENDING write of its task");
 
         store.Release();
 
@@ -352,6 +354,10 @@ public sealed class TaskApiTests
         Assert.Equal("[2, 3]", view.Args?.GetRawText());
         var page = Assert.IsType<TaskListView>((await listing).Body);
         Assert.Equal(id, Assert.Single(page.Items).Id);
+        Assert.Equal(202, (await revoke).StatusCode);
+        var record = (await _inner.GetAsync(id, default))!;
+        Assert.Equal(("tasks.add", TaskState.Pending), (record.Name, record.State));
+        Assert.NotNull(record.Revoke);
     }
 
     [Fact]
