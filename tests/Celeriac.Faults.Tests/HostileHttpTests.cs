@@ -37,7 +37,7 @@ public sealed class HostileHttpTests : IClassFixture<HostileHttpTests.Fixture>, 
     {
         var seed = Environment.GetEnvironmentVariable("CELERIAC_FAULT_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : Environment.TickCount;
         _output.WriteLine($"seed {seed} (set CELERIAC_FAULT_SEED to replay)");
-        var rssBefore = RssMegabytes(_fixture.Server.Process.Id);
+        var rssBefore = ProcessMemory.RssMegabytes(_fixture.Server.Process.Id);
         var generator = new HostileRequests(seed);
         var requests = Enumerable.Range(0, Requests).Select(_ => generator.Next()).ToArray();
         var problems = new ConcurrentQueue<string>();
@@ -100,7 +100,7 @@ public sealed class HostileHttpTests : IClassFixture<HostileHttpTests.Fixture>, 
         }
 
         var unhandled = _fixture.Server.Process.Lines.Count(l => l.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
-        var rssAfter = RssMegabytes(_fixture.Server.Process.Id);
+        var rssAfter = ProcessMemory.RssMegabytes(_fixture.Server.Process.Id);
         var fiveHundreds = statuses.Where(p => p.Key >= 500).Sum(p => p.Value);
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"FIGURES hostile-http: requests {requests.Length} + {PartialRequests().Count()} raw, 5xx {fiveHundreds}, incomplete or broken {problems.Count}, " +
@@ -271,57 +271,6 @@ public sealed class HostileHttpTests : IClassFixture<HostileHttpTests.Fixture>, 
 
     private static Task WriteAsync(NetworkStream stream, string text) => stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
 
-    private static long RssMegabytes(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>A vhost on the shared test node (nothing here stops the broker) and one <c>celeriac serve</c> with its worker.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        private RabbitMqVirtualHost? _virtualHost;
-        private CeleriacServerProcess? _server;
-
-        public LogRelay Log { get; } = new();
-
-        public CeleriacServerProcess Server => _server ?? throw new InvalidOperationException("The fixture has not started.");
-
-        public string DataDirectory { get; } = Directory.CreateTempSubdirectory("celeriac-fault-hostile-").FullName;
-
-        public async Task InitializeAsync()
-        {
-            _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-http");
-            _server = await CeleriacServerProcess.StartAsync(_virtualHost, DataDirectory, Log.WriteLine, concurrency: 2);
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
-            }
-
-            if (_virtualHost is not null)
-            {
-                await _virtualHost.DisposeAsync();
-            }
-
-            try
-            {
-                Directory.Delete(DataDirectory, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left in the temp folder.
-            }
-        }
-    }
+    /// <summary>The server these tests share.</summary>
+    public sealed class Fixture() : SharedBrokerServerFixture("faults-http", "celeriac-fault-hostile-");
 }

@@ -147,44 +147,6 @@ public sealed class MemoryBoundTests : IClassFixture<MemoryBoundTests.Fixture>, 
             return response.StatusCode == HttpStatusCode.OK;
         }, FaultTimeouts.Long, $"task {id} to finish");
 
-    /// <summary>A vhost on the shared test node and one <c>celeriac serve</c> with its worker.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        private RabbitMqVirtualHost? _virtualHost;
-        private CeleriacServerProcess? _server;
-
-        public LogRelay Log { get; } = new();
-
-        public CeleriacServerProcess Server => _server ?? throw new InvalidOperationException("The fixture has not started.");
-
-        public string DataDirectory { get; } = Directory.CreateTempSubdirectory("celeriac-fault-memory-").FullName;
-
-        public async Task InitializeAsync()
-        {
-            _virtualHost = await RabbitMqVirtualHost.CreateAsync("faults-mem");
-            _server = await CeleriacServerProcess.StartAsync(_virtualHost, DataDirectory, Log.WriteLine, concurrency: 2);
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
-            }
-
-            if (_virtualHost is not null)
-            {
-                await _virtualHost.DisposeAsync();
-            }
-
-            try
-            {
-                Directory.Delete(DataDirectory, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left in the temp folder.
-            }
-        }
-    }
+    /// <summary>The server these tests share.</summary>
+    public sealed class Fixture() : SharedBrokerServerFixture("faults-mem", "celeriac-fault-memory-");
 }
