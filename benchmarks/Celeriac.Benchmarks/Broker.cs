@@ -30,10 +30,26 @@ internal sealed class Broker(int amqpPort, int managementPort) : IDisposable
         (await _http.PutAsync($"permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
     }
 
+    // The management API lists a node's os_pid once it has collected the node's first statistics, a few seconds after
+    // the node started: asked sooner (a run whose first worker is a quick one), it is not there yet.
     private int ReadProcessId()
     {
-        using var nodes = System.Text.Json.JsonDocument.Parse(_http.GetStringAsync("nodes").GetAwaiter().GetResult());
-        return int.Parse(nodes.RootElement[0].GetProperty("os_pid").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var nodes = System.Text.Json.JsonDocument.Parse(_http.GetStringAsync("nodes").GetAwaiter().GetResult());
+            if (nodes.RootElement[0].TryGetProperty("os_pid", out var pid))
+            {
+                return int.Parse(pid.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The broker's management API did not report the node's os_pid within 60 s.");
+            }
+
+            Thread.Sleep(200);
+        }
     }
 
     public async Task DeleteVhostAsync(string vhost) => await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");

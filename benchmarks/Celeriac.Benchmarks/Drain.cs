@@ -125,16 +125,7 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
             await channel.BasicConsumeAsync(ResultQueue, autoAck: true, consumer);
 
             await using var worker = scenario.Start(broker.Url(vhost), dataDirectory, Path.Combine(workDirectory, vhost + ".log"));
-            window.Watch(worker.Pid, broker.ProcessId);
-            await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            try
-            {
-                return await window.ResultAsync(scenario.Key, run, s_timeout);
-            }
-            catch (TimeoutException ex)
-            {
-                throw new TimeoutException($"{ex.Message}; the worker's last lines:\n{worker.Tail}", ex);
-            }
+            return await TimeAsync(window, worker, scenario.Key, run, broker.ProcessId);
         }
         finally
         {
@@ -193,9 +184,7 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
             }
 
             await using var worker = scenario.Start(broker.Url(vhost), dataDirectory, Path.Combine(workDirectory, vhost + ".log"));
-            window.Watch(worker.Pid);
-            await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            var sample = await window.ResultAsync(scenario.Key, run, s_timeout);
+            var sample = await TimeAsync(window, worker, scenario.Key, run);
             return sample with { EnqueuePerSecond = enqueuePerSecond };
         }
         finally
@@ -246,16 +235,7 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
                     root.GetProperty("peak_rss_mib").GetDouble());
             }
 
-            window.Watch(worker.Pid);
-            await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            try
-            {
-                return await window.ResultAsync(scenario.Key, run, s_timeout);
-            }
-            catch (TimeoutException ex)
-            {
-                throw new TimeoutException($"{ex.Message}; the worker's last lines:\n{worker.Tail}", ex);
-            }
+            return await TimeAsync(window, worker, scenario.Key, run);
         }
         finally
         {
@@ -330,6 +310,22 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
         catch (Exception ex) when (ex is MessageDecodeException or JsonException)
         {
             return false;
+        }
+    }
+
+    // Reads the worker's CPU (and the broker's) from now on, waits for it to be ready and for the window's last result; a
+    // timeout says what the worker last wrote.
+    private static async Task<DrainSample> TimeAsync(Window window, WorkerProcess worker, string key, int run, int? brokerPid = null)
+    {
+        window.Watch(worker.Pid, brokerPid);
+        await worker.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            return await window.ResultAsync(key, run, s_timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; the worker's last lines:\n{worker.Tail}", ex);
         }
     }
 
