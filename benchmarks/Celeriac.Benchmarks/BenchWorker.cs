@@ -91,10 +91,10 @@ internal static class BenchWorker
             stages.Add($"{name}.received", started);
         }
 
-        public async ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken)
+        public async ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
-            await inner.OnStartedAsync(message, cancellationToken);
+            await inner.OnStartedAsync(message, startedAt, cancellationToken);
             stages.Add($"{name}.started", started);
         }
 

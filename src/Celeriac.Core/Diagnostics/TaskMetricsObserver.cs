@@ -12,7 +12,7 @@ internal sealed class TaskMetricsObserver : ITaskObserver
 {
     public ValueTask OnReceivedAsync(TaskMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ public sealed class CeleryEvent
     /// <summary>The event type.</summary>
     public string Type { get; }
 
+    /// <summary>When what the event reports happened, for its <c>timestamp</c>; unset, the dispatcher's clock when it stamps the event.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
     /// <summary>The fields, in wire order.</summary>
     public IReadOnlyList<KeyValuePair<string, object?>> Fields => _fields;
 

@@ -131,7 +131,7 @@ public sealed class EventDispatcher
             new("pid", Environment.ProcessId),
             new("clock", _clock.Forward()),
             .. celeryEvent.Fields,
-            new("timestamp", CeleryTime.ToUnixSeconds(_time.GetUtcNow())),
+            new("timestamp", CeleryTime.ToUnixSeconds(celeryEvent.Timestamp ?? _time.GetUtcNow())),
         ]);
     }
 

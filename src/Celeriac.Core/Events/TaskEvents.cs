@@ -23,11 +23,11 @@ public static class TaskEvents
             .With("expires", message.Expires is { } expires ? CeleryTime.Format(expires) : null);
     }
 
-    /// <summary><c>task-started</c>.</summary>
-    public static CeleryEvent Started(TaskMessage message)
+    /// <summary><c>task-started</c>, stamped with the time the task started.</summary>
+    public static CeleryEvent Started(TaskMessage message, DateTimeOffset startedAt)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return new CeleryEvent("task-started").With("uuid", message.Id);
+        return new CeleryEvent("task-started") { Timestamp = startedAt }.With("uuid", message.Id);
     }
 
     /// <summary><c>task-retried</c>: the reason's repr (<c>None</c> without one) and the traceback, as Celery's worker sends it.</summary>

@@ -16,8 +16,8 @@ public sealed class EventPublishingObserver : ITaskObserver
         _events.SendTaskEventAsync(TaskEvents.Received(message), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken) =>
-        _events.SendTaskEventAsync(TaskEvents.Started(message), cancellationToken);
+    public ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
+        _events.SendTaskEventAsync(TaskEvents.Started(message, startedAt), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask OnRetriedAsync(TaskMessage message, TaskRetry retry, CancellationToken cancellationToken) =>

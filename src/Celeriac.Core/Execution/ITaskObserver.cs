@@ -12,8 +12,11 @@ public interface ITaskObserver
     /// <summary>The worker received the task and will run it.</summary>
     ValueTask OnReceivedAsync(TaskMessage message, CancellationToken cancellationToken);
 
-    /// <summary>The task started running.</summary>
-    ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken);
+    /// <summary>
+    /// The task started running at <paramref name="startedAt"/>: the moment its code was called, which may be earlier than
+    /// this call (the report waits for RECEIVED's, to keep the order).
+    /// </summary>
+    ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// The task failed and will run again (RETRY): told before the retry is published. Does nothing unless implemented,

@@ -26,7 +26,7 @@ public sealed class RpcResultObserver : ITaskObserver
     public ValueTask OnReceivedAsync(TaskMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken)
+    public ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!_options.TrackStarted || !WantsResult(message))

@@ -16,8 +16,8 @@ internal sealed class Settlement(ITaskObserver[] observers, IParkingLot parkingL
     public Task ReportReceivedAsync(TaskMessage message, CancellationToken cancellationToken) =>
         Task.WhenAll(observers.Select(o => o.OnReceivedAsync(message, cancellationToken).AsTask()));
 
-    public Task ReportStartedAsync(TaskMessage message) =>
-        Task.WhenAll(observers.Select(o => o.OnStartedAsync(message, CancellationToken.None).AsTask()));
+    public Task ReportStartedAsync(TaskMessage message, DateTimeOffset startedAt) =>
+        Task.WhenAll(observers.Select(o => o.OnStartedAsync(message, startedAt, CancellationToken.None).AsTask()));
 
     public async Task FinishAsync(TaskMessage message, TaskOutcome outcome, Delivery delivery)
     {

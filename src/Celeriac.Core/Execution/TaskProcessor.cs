@@ -373,7 +373,8 @@ public sealed class TaskProcessor
     private async Task ReportStartedAsync(TaskRequest request)
     {
         await request.Received;
-        await _settlement.ReportStartedAsync(request.Message);
+        // The time it started, not the time RECEIVED's report let this one go (a store that answers each write first).
+        await _settlement.ReportStartedAsync(request.Message, request.StartedAt!.Value);
     }
 
     private async Task DiscardAsync(TaskRequest request, RevokeReason reason)

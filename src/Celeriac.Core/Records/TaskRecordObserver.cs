@@ -43,10 +43,10 @@ public sealed class TaskRecordObserver : ITaskObserver
     }
 
     /// <inheritdoc />
-    public ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken)
+    public ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return HandOverAsync(message.Id, new TaskStarted(_time.GetUtcNow(), _worker), cancellationToken);
+        return HandOverAsync(message.Id, new TaskStarted(startedAt, _worker), cancellationToken);
     }
 
     /// <inheritdoc />

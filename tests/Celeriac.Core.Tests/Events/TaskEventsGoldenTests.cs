@@ -54,7 +54,7 @@ public sealed class TaskEventsGoldenTests(ITestOutputHelper output)
         return golden.GetProperty("type").GetString() switch
         {
             "task-received" => TaskEvents.Received(task),
-            "task-started" => TaskEvents.Started(task),
+            "task-started" => TaskEvents.Started(task, DateTimeOffset.UtcNow),
             "task-succeeded" => TaskEvents.Finished(task, TaskOutcome.Success(Json(golden.GetProperty("result").GetString()!), TimeSpan.FromSeconds(4))),
             "task-failed" => TaskEvents.Finished(task, TaskOutcome.Failure(TaskError.Create("ValueError", "boom 7", "builtins"),
                 golden.GetProperty("traceback").GetString(), TimeSpan.FromSeconds(1))),

@@ -89,7 +89,7 @@ public sealed class TaskProcessorSettleFailureTests(ITestOutputHelper output)
     {
         public ValueTask OnReceivedAsync(TaskMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-        public ValueTask OnStartedAsync(TaskMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask OnStartedAsync(TaskMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask OnFinishedAsync(TaskMessage message, TaskOutcome outcome, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("task store unavailable");

@@ -23,7 +23,7 @@ public sealed class TaskRecordObserverTests
         var message = TestMessages.NewTask("tasks.add");
 
         await observer.OnReceivedAsync(message, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        await observer.OnStartedAsync(message, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await observer.OnStartedAsync(message, DateTimeOffset.UtcNow, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         var finished = observer.OnFinishedAsync(message, TaskOutcome.Success(TestMessages.Json("5"), TimeSpan.Zero), CancellationToken.None).AsTask();
 
         // All three handed over, in order, while none is answered: they can go out in one commit.
@@ -45,7 +45,7 @@ public sealed class TaskRecordObserverTests
         var message = TestMessages.NewTask("tasks.add");
 
         await observer.OnReceivedAsync(message, CancellationToken.None);
-        await observer.OnStartedAsync(message, CancellationToken.None);
+        await observer.OnStartedAsync(message, DateTimeOffset.UtcNow, CancellationToken.None);
         var finished = observer.OnFinishedAsync(message, TaskOutcome.Success(TestMessages.Json("5"), TimeSpan.Zero), CancellationToken.None).AsTask();
         store.Answer(0);
         store.Fail(1, new IOException("disk full"));

@@ -1,0 +1,67 @@
+using Celeriac.Core.Protocol;
+using Celeriac.Core.Records;
+using Celeriac.Core.States;
+using Celeriac.Core.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using static Celeriac.Core.Tests.Fakes.TestMessages;
+
+namespace Celeriac.Core.Tests.Execution;
+
+/// <summary>
+/// A store that answers each write before the next (not in call order, like a Durable Entity) holds the STARTED report
+/// until RECEIVED's write is answered; the start is still recorded and announced at the moment the task started.
+/// </summary>
+public sealed class TaskProcessorStartTimeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ProcessAsync_ReceivedWriteAnsweredLate_StartedCarriesTheTimeTheTaskStarted()
+    {
+        var store = new ReceivedHeldStore(new InMemoryTaskStore());
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var worker = TestWorker.Create(output, b => b.UseTaskStore(_ => store).AddTask("tasks.mark", () =>
+        {
+            ran.TrySetResult();
+            return 1;
+        }));
+        var task = NewTask("tasks.mark");
+        var startedAt = worker.Time.GetUtcNow();
+
+        var processing = worker.ProcessAsync(worker.Deliver(task.Encode()));
+        await Wait.ForAsync(ran.Task, "the task to run while its RECEIVED write is held");
+        worker.Time.Advance(TimeSpan.FromSeconds(5));
+        store.Release();
+        await processing;
+
+        var record = (await store.GetAsync(task.Id, default))!;
+        Assert.Equal(TaskState.Success, record.State);
+        Assert.Equal(startedAt, record.Timeline.Started);
+        Assert.Equal(startedAt + TimeSpan.FromSeconds(5), record.Timeline.Finished);
+        var started = Assert.Single(worker.Publisher.Events("task-started"));
+        Assert.Equal(CeleryTime.ToUnixSeconds(startedAt), started.GetProperty("timestamp").GetDouble());
+    }
+
+    /// <summary>Holds the TaskReceived write until the test releases it; everything else goes straight through.</summary>
+    private sealed class ReceivedHeldStore(InMemoryTaskStore inner) : ITaskStore
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
+        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
+        {
+            if (transition is TaskReceived)
+            {
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.ApplyAsync(taskId, transition, cancellationToken);
+        }
+
+        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
+
+        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
+            inner.CountByStateAsync(cancellationToken);
+    }
+}
