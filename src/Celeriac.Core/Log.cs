@@ -107,6 +107,9 @@ internal static partial class Log
     [LoggerMessage(1300, LogLevel.Warning, "Could not send event {EventType}")]
     public static partial void EventSendFailed(ILogger logger, string eventType, Exception error);
 
+    [LoggerMessage(1302, LogLevel.Warning, "Sending worker-offline while task events are still being sent after {Waited}")]
+    public static partial void OfflineBeforeTaskEventsSent(ILogger logger, TimeSpan waited);
+
     [LoggerMessage(1301, LogLevel.Warning, "Could not send a worker heartbeat")]
     public static partial void HeartbeatFailed(ILogger logger, Exception error);
 

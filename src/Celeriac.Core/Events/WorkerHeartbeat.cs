@@ -16,6 +16,8 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     /// <summary>The <c>sw_ident</c> monitors show for Celeriac workers.</summary>
     public const string SoftwareIdentity = "celeriac";
 
+    private static readonly TimeSpan OfflineFlushWait = TimeSpan.FromSeconds(5);
+
     private readonly EventDispatcher _events;
     private readonly WorkerState _state;
     private readonly TimeProvider _time;
@@ -55,7 +57,16 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
 
         await _timer.DisposeAsync();
         _timer = null;
-        await _events.FlushAsync().WaitAsync(cancellationToken);
+        try
+        {
+            // Bounded: tasks still finishing may keep the buffer from ever being empty; offline goes out regardless.
+            await _events.FlushAsync().WaitAsync(OfflineFlushWait, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Log.OfflineBeforeTaskEventsSent(_logger, OfflineFlushWait);
+        }
+
         await _events.SendAsync(WorkerEvent("worker-offline"), cancellationToken);
     }
 
