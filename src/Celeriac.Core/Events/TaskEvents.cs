@@ -48,15 +48,15 @@ public static class TaskEvents
         ArgumentNullException.ThrowIfNull(outcome);
         return outcome.State switch
         {
-            TaskState.Success => new CeleryEvent("task-succeeded")
+            TaskState.Success => new CeleryEvent("task-succeeded") { Timestamp = outcome.EndedAt }
                 .With("uuid", message.Id)
                 .With("result", PythonRepr.Format(outcome.Value))
                 .With("runtime", (outcome.Runtime ?? TimeSpan.Zero).TotalSeconds),
-            TaskState.Failure => new CeleryEvent("task-failed")
+            TaskState.Failure => new CeleryEvent("task-failed") { Timestamp = outcome.EndedAt }
                 .With("uuid", message.Id)
                 .With("exception", outcome.Error?.Repr)
                 .With("traceback", outcome.Traceback),
-            TaskState.Revoked => new CeleryEvent("task-revoked")
+            TaskState.Revoked => new CeleryEvent("task-revoked") { Timestamp = outcome.EndedAt }
                 .With("uuid", message.Id)
                 .With("terminated", outcome.RevokeReason == RevokeReason.Terminated)
                 .With("signum", outcome.Signal)

@@ -35,6 +35,12 @@ public sealed record TaskOutcome
     /// <summary>How long the task ran, when it ran.</summary>
     public TimeSpan? Runtime { get; init; }
 
+    /// <summary>
+    /// When the task's code ended, when it ran: the outcome is reported later (after the STARTED report and the chain's
+    /// next steps), so observers stamp the outcome with this. Unset, they use the time they are told.
+    /// </summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
     /// <summary>Why it was revoked (REVOKED).</summary>
     public RevokeReason? RevokeReason { get; init; }
 

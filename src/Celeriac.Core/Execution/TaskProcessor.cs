@@ -296,6 +296,7 @@ public sealed class TaskProcessor
         var startedReported = ReportStartedAsync(request);
 
         var (end, code) = await _runner.RunAsync(request);
+        var endedAt = _time.GetUtcNow();
         // Freed when the task's code returns, or at the latest when the worker abandons code that ignores its token
         // (WaitForExitAsync): a stuck task cannot hold a slot forever.
         _ = code.ContinueWith(static (_, s) => ((SlotTicket)s!).Release(), slot, CancellationToken.None,
@@ -329,6 +330,7 @@ public sealed class TaskProcessor
             outcome = decision.GiveUp!;
         }
 
+        outcome = outcome with { EndedAt = endedAt };
         LogOutcome(message, outcome, end, limits);
         // Callbacks, chain and errbacks go out (confirmed) before the task is acknowledged: never lost, at worst sent twice.
         await _workflow.ContinueAsync(message, outcome, CancellationToken.None);

@@ -63,7 +63,7 @@ public sealed class TaskRecordObserver : ITaskObserver
     {
         ArgumentNullException.ThrowIfNull(message);
         // Handed over before the earlier writes are awaited, so it can join their commit.
-        var finished = _store.ApplyAsync(message.Id, new TaskFinished(_time.GetUtcNow(), _worker, outcome), cancellationToken);
+        var finished = _store.ApplyAsync(message.Id, new TaskFinished(outcome.EndedAt ?? _time.GetUtcNow(), _worker, outcome), cancellationToken);
         if (_unanswered.TryRemove(message.Id, out var earlier))
         {
             await earlier;

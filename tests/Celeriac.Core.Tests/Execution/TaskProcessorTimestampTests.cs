@@ -9,25 +9,23 @@ namespace Celeriac.Core.Tests.Execution;
 
 /// <summary>
 /// A store that answers each write before the next (not in call order, like a Durable Entity) holds the STARTED report
-/// until RECEIVED's write is answered; the start is still recorded and announced at the moment the task started.
+/// until RECEIVED's write is answered, and the outcome until then too; the start and the end are still recorded and
+/// announced at the moments the task started and ended.
 /// </summary>
-public sealed class TaskProcessorStartTimeTests(ITestOutputHelper output)
+public sealed class TaskProcessorTimestampTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task ProcessAsync_ReceivedWriteAnsweredLate_StartedCarriesTheTimeTheTaskStarted()
+    public async Task ProcessAsync_ReceivedWriteAnsweredLate_StartAndOutcomeCarryTheTimesTheTaskStartedAndEnded()
     {
         var store = new ReceivedHeldStore(new InMemoryTaskStore());
-        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var worker = TestWorker.Create(output, b => b.UseTaskStore(_ => store).AddTask("tasks.mark", () =>
-        {
-            ran.TrySetResult();
-            return 1;
-        }));
+        await using var worker = TestWorker.Create(output, b => b.UseTaskStore(_ => store).AddTask("tasks.mark", () => 1));
         var task = NewTask("tasks.mark");
+        // The fake clock stands still while the task runs: it starts and ends at this moment, and only then does time pass.
         var startedAt = worker.Time.GetUtcNow();
 
-        var processing = worker.ProcessAsync(worker.Deliver(task.Encode()));
-        await Wait.ForAsync(ran.Task, "the task to run while its RECEIVED write is held");
+        var delivery = worker.Deliver(task.Encode());
+        var processing = worker.ProcessAsync(delivery);
+        await Wait.ForAsync(delivery.Recorded().RunEndedSignal, "the task to run to its end while its RECEIVED write is held");
         worker.Time.Advance(TimeSpan.FromSeconds(5));
         store.Release();
         await processing;
@@ -35,9 +33,11 @@ public sealed class TaskProcessorStartTimeTests(ITestOutputHelper output)
         var record = (await store.GetAsync(task.Id, default))!;
         Assert.Equal(TaskState.Success, record.State);
         Assert.Equal(startedAt, record.Timeline.Started);
-        Assert.Equal(startedAt + TimeSpan.FromSeconds(5), record.Timeline.Finished);
-        var started = Assert.Single(worker.Publisher.Events("task-started"));
-        Assert.Equal(CeleryTime.ToUnixSeconds(startedAt), started.GetProperty("timestamp").GetDouble());
+        Assert.Equal(startedAt, record.Timeline.Finished);
+        foreach (var type in new[] { "task-started", "task-succeeded" })
+        {
+            Assert.Equal(CeleryTime.ToUnixSeconds(startedAt), Assert.Single(worker.Publisher.Events(type)).GetProperty("timestamp").GetDouble());
+        }
     }
 
     /// <summary>Holds the TaskReceived write until the test releases it; everything else goes straight through.</summary>
