@@ -81,11 +81,7 @@ public sealed class EventDispatcherTests(ITestOutputHelper output)
     public async Task SendTaskEventAsync_EventsArrivingWhileOneIsSent_GoTogetherAsOneTaskMultiListInOrder()
     {
         await using var worker = Buffered(24);
-        var release = new TaskCompletionSource();
-        worker.Publisher.HoldWhen = _ => worker.Publisher.Started == 1 ? release.Task : null;
-
-        await worker.Events.SendTaskEventAsync(TaskEvent("task-received", "id-1"), default);
-        await Wait.UntilAsync(() => worker.Publisher.Started == 1, "the first event's publish");
+        var release = await SendWhileFirstIsHeldAsync(worker, TaskEvent("task-received", "id-1"));
         foreach (var id in new[] { "id-2", "id-3", "id-4" })
         {
             await worker.Events.SendTaskEventAsync(TaskEvent("task-started", id), default);
@@ -111,11 +107,7 @@ public sealed class EventDispatcherTests(ITestOutputHelper output)
     public async Task SendTaskEventAsync_MoreBufferedThanTheLimit_SplitsIntoListsOfTheLimitAndALoneEventAsItself()
     {
         await using var worker = Buffered(2);
-        var release = new TaskCompletionSource();
-        worker.Publisher.HoldWhen = _ => worker.Publisher.Started == 1 ? release.Task : null;
-
-        await worker.Events.SendTaskEventAsync(TaskEvent("task-received", "id-0"), default);
-        await Wait.UntilAsync(() => worker.Publisher.Started == 1, "the first event's publish");
+        var release = await SendWhileFirstIsHeldAsync(worker, TaskEvent("task-received", "id-0"));
         for (var i = 1; i <= 5; i++)
         {
             await worker.Events.SendTaskEventAsync(TaskEvent("task-succeeded", $"id-{i}"), default);
@@ -180,6 +172,17 @@ public sealed class EventDispatcherTests(ITestOutputHelper output)
 
     private TestWorker Buffered(int maxPerMessage) =>
         TestWorker.Create(output, services: s => s.Configure<EventOptions>(e => e.MaxTaskEventsPerMessage = maxPerMessage));
+
+    // Sends the first event and waits until its publish has started and is held: what is sent before the returned source
+    // is completed is buffered behind it.
+    private static async Task<TaskCompletionSource> SendWhileFirstIsHeldAsync(TestWorker worker, CeleryEvent first)
+    {
+        var release = new TaskCompletionSource();
+        worker.Publisher.HoldWhen = _ => worker.Publisher.Started == 1 ? release.Task : null;
+        await worker.Events.SendTaskEventAsync(first, default);
+        await Wait.UntilAsync(() => worker.Publisher.Started == 1, "the first event's publish");
+        return release;
+    }
 
     private static CeleryEvent TaskEvent(string type, string id) => new CeleryEvent(type).With("uuid", id);
 }
