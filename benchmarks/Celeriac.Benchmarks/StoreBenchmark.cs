@@ -26,7 +26,7 @@ internal static class StoreBenchmark
         Console.WriteLine($"Store benchmark: {duration.TotalSeconds:0.#} s per row after a warm-up, files in {directory}, {Environment.ProcessorCount} cores");
         Console.WriteLine("Each task = 4 awaited writes: accepted, received, started, finished (SUCCESS). SQLite: WAL, synchronous=FULL.");
         Console.WriteLine();
-        Console.WriteLine($"{"store",-26} {"concurrency",11} {"tasks",8} {"tasks/s",10} {"µs/task",9} {"writes/commit",14}");
+        Console.WriteLine($"{"store",-26} {"concurrency",11} {"tasks",8} {"tasks/s",10} {"µs/task",9} {"CPU µs/task",12} {"writes/commit",14}");
         foreach (var (name, maxBatch) in new[] { ("in-memory", 0), ("sqlite batched", SqliteTaskStoreOptions.DefaultMaxBatchSize), ("sqlite 1 tx per write", 1) })
         {
             foreach (var concurrency in new[] { 1, 8, 64 })
@@ -40,10 +40,12 @@ internal static class StoreBenchmark
                 {
                     await RunLanesAsync(store, concurrency, TimeSpan.FromSeconds(0.5), "warmup");
                     commits.Reset();
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var (tasks, elapsed) = await RunLanesAsync(store, concurrency, duration, "run");
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                     var perCommit = commits.Commits == 0 ? "-" : ((double)commits.Writes / commits.Commits).ToString("0.0", CultureInfo.InvariantCulture);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{name,-26} {concurrency,11} {tasks,8} {tasks / elapsed.TotalSeconds,10:0} {elapsed.TotalMicroseconds / tasks,9:0.0} {perCommit,14}"));
+                        $"{name,-26} {concurrency,11} {tasks,8} {tasks / elapsed.TotalSeconds,10:0} {elapsed.TotalMicroseconds / tasks,9:0.0} {cpu.TotalMicroseconds / tasks,12:0.0} {perCommit,14}"));
                 }
                 finally
                 {

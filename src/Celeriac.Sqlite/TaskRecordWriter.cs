@@ -11,14 +11,15 @@ namespace Celeriac.Sqlite;
 /// <see cref="TaskStateMachine"/>, and writes back with a compare-and-set on the version it read.
 /// </summary>
 /// <remarks>
-/// Changes to the same task in one batch apply in order, each to the record the one before produced. The
-/// compare-and-set cannot miss while the lock is held; a miss means a bug or a writer that bypasses the
-/// lock, and the caller retries the whole batch from fresh reads.
+/// Changes to the same task in one batch apply in order, each to the record the one before produced, and the record
+/// is serialized and written once, after the last of them. The compare-and-set cannot miss while the lock is held; a
+/// miss means a bug or a writer that bypasses the lock, and the caller retries the whole batch from fresh reads.
 /// </remarks>
 internal sealed class TaskRecordWriter : IDisposable
 {
-    private const string Columns = "state = $state, name = $name, worker = $worker, created_ticks = $created, version = $version, " +
-        "record = $record, args = $args, kwargs = $kwargs, result = $result";
+    private const string StateColumns = "state = $state, version = $version, record = $record, args = $args, kwargs = $kwargs, result = $result";
+
+    private const string KeyColumns = "name = $name, worker = $worker, created_ticks = $created";
 
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _busyTimeout;
@@ -28,6 +29,7 @@ internal sealed class TaskRecordWriter : IDisposable
     private readonly SqliteCommand _select;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
+    private readonly SqliteCommand _updateState;
 
     public TaskRecordWriter(SqliteConnection connection, TimeSpan busyTimeout, TimeProvider time)
     {
@@ -41,8 +43,12 @@ internal sealed class TaskRecordWriter : IDisposable
         _insert = RecordCommand(
             "INSERT INTO task_records (id, state, name, worker, created_ticks, version, record, args, kwargs, result) " +
             "VALUES ($id, $state, $name, $worker, $created, $version, $record, $args, $kwargs, $result) ON CONFLICT (id) DO NOTHING;");
-        _update = RecordCommand($"UPDATE task_records SET {Columns} WHERE id = $id AND version = $expected;");
+        _update = RecordCommand($"UPDATE task_records SET {StateColumns}, {KeyColumns} WHERE id = $id AND version = $expected;");
         _update.Parameters.Add("$expected", SqliteType.Integer);
+        // Most changes move the state only: leaving the name, worker and creation time out of the SET spares SQLite
+        // rewriting their three index entries (it rewrites the entries of every indexed column assigned, changed or not).
+        _updateState = StateCommand($"UPDATE task_records SET {StateColumns} WHERE id = $id AND version = $expected;");
+        _updateState.Parameters.Add("$expected", SqliteType.Integer);
     }
 
     /// <summary>
@@ -68,20 +74,11 @@ internal sealed class TaskRecordWriter : IDisposable
                         working.Add(change.TaskId, record);
                     }
 
-                    var result = TaskStateMachine.Apply(record.Current, change.TaskId, change.Transition);
-                    if (result.WasApplied)
-                    {
-                        // Serialized here, so a record that cannot be stored fails its own change, not the batch.
-                        record.Stored = TaskRecordJson.ToStored(result.Record!);
-                        record.Current = result.Record;
-                    }
-
-                    results[i] = result;
-                    errors[i] = null;
+                    Apply(record, batch, i, results, errors, serialize: false);
                 }
                 catch (Exception ex) when (!Fatal.IsFatal(ex))
                 {
-                    // A change that cannot be applied or stored (a caller's bug, an unreadable row) fails alone; the batch goes on.
+                    // A row that cannot be read fails the changes to it alone; the batch goes on.
                     results[i] = null;
                     errors[i] = ex;
                 }
@@ -89,7 +86,24 @@ internal sealed class TaskRecordWriter : IDisposable
 
             foreach (var (id, record) in working)
             {
-                if (record.Stored is { } stored && !Write(id, record.StoredVersion, record.Current!, stored))
+                if (!record.Changed)
+                {
+                    continue;
+                }
+
+                StoredRecord stored;
+                try
+                {
+                    stored = TaskRecordJson.ToStored(record.Current!);
+                }
+                catch (Exception ex) when (!Fatal.IsFatal(ex))
+                {
+                    // Some change made the record unstorable: apply this record's changes again, serializing after each,
+                    // so only the change that cannot be stored fails, as if it had come alone.
+                    stored = Replay(id, record, batch, results, errors);
+                }
+
+                if (record.Changed && !Write(id, record, stored))
                 {
                     Rollback();
                     return id;
@@ -108,7 +122,7 @@ internal sealed class TaskRecordWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _commit, _rollback, _select, _insert, _update })
+        foreach (var command in new[] { _commit, _rollback, _select, _insert, _update, _updateState })
         {
             command.Dispose();
         }
@@ -129,22 +143,78 @@ internal sealed class TaskRecordWriter : IDisposable
         return new WorkingRecord(reader.GetInt64(0), record);
     }
 
-    // Insert when the record was not there when read, else update where the version is still the one read.
-    private bool Write(string taskId, long? storedVersion, TaskRecord current, StoredRecord stored)
+    // Applies change i to the record as the changes before it left it. With serialize, the result is serialized at once,
+    // so a change that makes the record unstorable fails alone and the record stays as it was.
+    private static StoredRecord? Apply(WorkingRecord record, IReadOnlyList<PendingApply> batch, int i, TransitionResult?[] results, Exception?[] errors,
+        bool serialize)
     {
-        var command = storedVersion is null ? _insert : _update;
+        StoredRecord? stored = null;
+        try
+        {
+            var result = TaskStateMachine.Apply(record.Current, batch[i].TaskId, batch[i].Transition);
+            if (result.WasApplied)
+            {
+                if (serialize)
+                {
+                    stored = TaskRecordJson.ToStored(result.Record!);
+                }
+
+                record.Current = result.Record;
+            }
+
+            results[i] = result;
+            errors[i] = null;
+        }
+        catch (Exception ex) when (!Fatal.IsFatal(ex))
+        {
+            // A change that cannot be applied or stored (a caller's bug) fails alone; the batch goes on.
+            results[i] = null;
+            errors[i] = ex;
+        }
+
+        return stored;
+    }
+
+    // The slow path of a record that cannot be stored: every change to it again, from the record as read.
+    private static StoredRecord Replay(string taskId, WorkingRecord record, IReadOnlyList<PendingApply> batch, TransitionResult?[] results, Exception?[] errors)
+    {
+        record.Current = record.AsRead;
+        StoredRecord stored = default;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (string.Equals(batch[i].TaskId, taskId, StringComparison.Ordinal))
+            {
+                stored = Apply(record, batch, i, results, errors, serialize: true) ?? stored;
+            }
+        }
+
+        return stored;
+    }
+
+    // Insert when the record was not there when read, else update where the version is still the one read; an update
+    // that leaves the name, worker and creation time as read writes the state's columns only.
+    private bool Write(string taskId, WorkingRecord record, StoredRecord stored)
+    {
+        var current = record.Current!;
+        var keysChanged = record.AsRead is not { } read || read.Name != current.Name || read.Worker != current.Worker
+            || TaskRecordCursor.After(read).CreatedTicks != TaskRecordCursor.After(current).CreatedTicks;
+        var command = record.StoredVersion is null ? _insert : keysChanged ? _update : _updateState;
         var parameters = command.Parameters;
         parameters["$id"].Value = taskId;
         parameters["$state"].Value = current.State.ToWireName();
-        parameters["$name"].Value = (object?)current.Name ?? DBNull.Value;
-        parameters["$worker"].Value = (object?)current.Worker ?? DBNull.Value;
-        parameters["$created"].Value = TaskRecordCursor.After(current).CreatedTicks;
+        if (keysChanged)
+        {
+            parameters["$name"].Value = (object?)current.Name ?? DBNull.Value;
+            parameters["$worker"].Value = (object?)current.Worker ?? DBNull.Value;
+            parameters["$created"].Value = TaskRecordCursor.After(current).CreatedTicks;
+        }
+
         parameters["$version"].Value = current.Version;
         parameters["$record"].Value = stored.Json;
         parameters["$args"].Value = (object?)stored.Args ?? DBNull.Value;
         parameters["$kwargs"].Value = (object?)stored.Kwargs ?? DBNull.Value;
         parameters["$result"].Value = (object?)stored.Result ?? DBNull.Value;
-        if (storedVersion is { } expected)
+        if (record.StoredVersion is { } expected)
         {
             parameters["$expected"].Value = expected;
         }
@@ -181,12 +251,18 @@ internal sealed class TaskRecordWriter : IDisposable
 
     private SqliteCommand RecordCommand(string sql)
     {
-        var command = Command(sql);
-        command.Parameters.Add("$id", SqliteType.Text);
-        command.Parameters.Add("$state", SqliteType.Text);
+        var command = StateCommand(sql);
         command.Parameters.Add("$name", SqliteType.Text);
         command.Parameters.Add("$worker", SqliteType.Text);
         command.Parameters.Add("$created", SqliteType.Integer);
+        return command;
+    }
+
+    private SqliteCommand StateCommand(string sql)
+    {
+        var command = Command(sql);
+        command.Parameters.Add("$id", SqliteType.Text);
+        command.Parameters.Add("$state", SqliteType.Text);
         command.Parameters.Add("$version", SqliteType.Integer);
         command.Parameters.Add("$record", SqliteType.Text);
         command.Parameters.Add("$args", SqliteType.Text);
@@ -197,14 +273,17 @@ internal sealed class TaskRecordWriter : IDisposable
 
     internal static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    /// <summary>A record as this batch sees it: the version stored before the batch, the latest result and its columns.</summary>
-    private sealed class WorkingRecord(long? storedVersion, TaskRecord? current)
+    /// <summary>A record as this batch sees it: as stored before the batch (version and record), and as its changes left it.</summary>
+    private sealed class WorkingRecord(long? storedVersion, TaskRecord? asRead)
     {
         public long? StoredVersion { get; } = storedVersion;
 
-        public TaskRecord? Current { get; set; } = current;
+        public TaskRecord? AsRead { get; } = asRead;
 
-        /// <summary>The columns to write; null while no change of this batch applied.</summary>
-        public StoredRecord? Stored { get; set; }
+        /// <summary>The record after the batch's changes so far; <see cref="AsRead"/> while none applied.</summary>
+        public TaskRecord? Current { get; set; } = asRead;
+
+        /// <summary>True when a change of the batch applied (each applied change makes a new record).</summary>
+        public bool Changed => !ReferenceEquals(Current, AsRead);
     }
 }

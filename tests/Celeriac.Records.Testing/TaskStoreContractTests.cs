@@ -361,6 +361,29 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task QueryAsync_NameAndWorkerLearnedOrChangedLater_ListTheRecordUnderTheNewOnesOnly()
+    {
+        // Created by a revoke (no name, no worker), named by its PENDING report, given a worker by RECEIVED.
+        await Store.ApplyAllAsync("r1", RevokeRequested(1), Accepted(2, "tasks.mul"), Received(3, "celery@a", "tasks.mul"));
+        // Retried by one worker and received again by another, then run to the end there.
+        await Store.ApplyAllAsync("w1", Received(4, "celery@a"), Started(5, "celery@a"), Retried(6, "celery@a"), Received(7, "celery@b"),
+            Started(8, "celery@b"), Succeeded(9, worker: "celery@b"));
+
+        var mul = await Store.QueryAsync(new TaskRecordQuery { Name = "tasks.mul" }, default);
+        var onA = await Store.QueryAsync(new TaskRecordQuery { Worker = "celery@a" }, default);
+        var onB = await Store.QueryAsync(new TaskRecordQuery { Worker = "celery@b" }, default);
+        var succeeded = await Store.QueryAsync(new TaskRecordQuery { State = TaskState.Success }, default);
+        var received = await Store.QueryAsync(new TaskRecordQuery { State = TaskState.Received }, default);
+
+        Assert.Equal(["r1"], mul.Items.Select(r => r.Id));
+        Assert.Equal(["r1"], onA.Items.Select(r => r.Id));
+        Assert.Equal(["w1"], onB.Items.Select(r => r.Id));
+        Assert.Equal(["w1"], succeeded.Items.Select(r => r.Id));
+        Assert.Equal(["r1"], received.Items.Select(r => r.Id));
+        Assert.Equal(At(1), (await Store.GetAsync("r1", default))!.Timeline.Created);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task QueryAsync_ByTimeRange_IncludesFromAndExcludesTo()
     {
         for (var i = 0; i < 10; i++)
