@@ -19,6 +19,23 @@ public sealed class CeleryEvent
         _fields = fields?.ToList() ?? [];
     }
 
+    // Takes the list as it is, for the dispatcher's stamped copy: one list a stamped event, not two.
+    private CeleryEvent(string type, List<KeyValuePair<string, object?>> fields)
+    {
+        Type = type;
+        _fields = fields;
+    }
+
+    /// <summary>This event with <paramref name="before"/> ahead of its fields and <paramref name="after"/> behind them.</summary>
+    internal CeleryEvent Around(ReadOnlySpan<KeyValuePair<string, object?>> before, KeyValuePair<string, object?> after)
+    {
+        var fields = new List<KeyValuePair<string, object?>>(before.Length + _fields.Count + 1);
+        fields.AddRange(before);
+        fields.AddRange(_fields);
+        fields.Add(after);
+        return new CeleryEvent(Type, fields);
+    }
+
     /// <summary>The event type.</summary>
     public string Type { get; }
 

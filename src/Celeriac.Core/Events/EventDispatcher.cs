@@ -23,6 +23,9 @@ public sealed class EventDispatcher
     /// <summary>The routing key of a message that carries a list of task events.</summary>
     public const string TaskMultiRoutingKey = "task.multi";
 
+    // Boxed once: every event carries it.
+    private static readonly object s_processId = Environment.ProcessId;
+
     private readonly IMessagePublisher _publisher;
     private readonly LamportClock _clock;
     private readonly TimeProvider _time;
@@ -124,15 +127,13 @@ public sealed class EventDispatcher
     private CeleryEvent Stamp(CeleryEvent celeryEvent)
     {
         ArgumentNullException.ThrowIfNull(celeryEvent);
-        return new CeleryEvent(celeryEvent.Type,
+        return celeryEvent.Around(
         [
             new("hostname", _hostname),
             new("utcoffset", UtcOffsetHoursWest()),
-            new("pid", Environment.ProcessId),
+            new("pid", s_processId),
             new("clock", _clock.Forward()),
-            .. celeryEvent.Fields,
-            new("timestamp", CeleryTime.ToUnixSeconds(celeryEvent.Timestamp ?? _time.GetUtcNow())),
-        ]);
+        ], new("timestamp", CeleryTime.ToUnixSeconds(celeryEvent.Timestamp ?? _time.GetUtcNow())));
     }
 
     private async Task FlushBufferedAsync()
