@@ -60,10 +60,11 @@ internal sealed class ReaderPool(string path, TimeSpan busyTimeout, int maxIdle)
     }
 }
 
-/// <summary>A read connection and its prepared lookup by id.</summary>
+/// <summary>A read connection and its prepared lookups by id.</summary>
 internal sealed class ReaderConnection : IDisposable
 {
     private SqliteCommand? _get;
+    private SqliteCommand? _revokeRequested;
 
     public ReaderConnection(SqliteConnection connection) => Connection = connection;
 
@@ -82,9 +83,26 @@ internal sealed class ReaderConnection : IDisposable
         return _get;
     }
 
+    /// <summary>
+    /// The prepared lookup of whether one record (parameter <c>$id</c>) carries a revoke request: a row with 1 or 0, none
+    /// for an unknown id. SQLite reads the one property; the record is not materialized.
+    /// </summary>
+    public SqliteCommand RevokeRequestedCommand()
+    {
+        if (_revokeRequested is null)
+        {
+            _revokeRequested = Connection.CreateCommand();
+            _revokeRequested.CommandText = $"SELECT json_extract(record, '{TaskRecordJson.RevokePath}') IS NOT NULL FROM task_records WHERE id = $id;";
+            _revokeRequested.Parameters.Add("$id", SqliteType.Text);
+        }
+
+        return _revokeRequested;
+    }
+
     public void Dispose()
     {
         _get?.Dispose();
+        _revokeRequested?.Dispose();
         Connection.Dispose();
     }
 }

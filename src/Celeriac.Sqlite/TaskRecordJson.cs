@@ -15,6 +15,9 @@ namespace Celeriac.Sqlite;
 /// </summary>
 internal static class TaskRecordJson
 {
+    /// <summary>The JSON path of <see cref="TaskRecord.Revoke"/> in the record column, for SQL that reads it alone.</summary>
+    public const string RevokePath = "$.revoke";
+
     private static readonly JsonSerializerOptions s_options = CreateOptions();
 
     /// <summary>The columns a record is written as.</summary>

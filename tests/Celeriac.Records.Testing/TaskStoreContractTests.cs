@@ -183,6 +183,23 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task IsRevokeRequestedAsync_SaysWhetherTheRecordCarriesARevoke()
+    {
+        await Store.ApplyAllAsync("plain", Accepted(1, kwargs: """{"revoke": true}"""), Received(2));
+        await Store.ApplyAllAsync("revoked", Accepted(1), RevokeRequested(2));
+        await Store.ApplyAllAsync("unseen", RevokeRequested(3, terminate: true));
+        await Store.ApplyAllAsync("finished", Accepted(1), Received(2), Started(3), Succeeded(4));
+        var late = await Store.ApplyAsync("finished", RevokeRequested(5), default);
+
+        Assert.False(late.WasApplied);
+        Assert.False(await Store.IsRevokeRequestedAsync("plain", default));
+        Assert.True(await Store.IsRevokeRequestedAsync("revoked", default));
+        Assert.True(await Store.IsRevokeRequestedAsync("unseen", default));
+        Assert.False(await Store.IsRevokeRequestedAsync("finished", default));
+        Assert.False(await Store.IsRevokeRequestedAsync("unknown", default));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task ApplyAsync_AcceptedAfterRevoke_FillsTheDescriptionAndKeepsTheRevoke()
     {
         await Store.ApplyAllAsync("t1", RevokeRequested(1, terminate: true), Accepted(2));

@@ -16,6 +16,14 @@ public interface ITaskStore
     /// <summary>The record, or null when the task is unknown.</summary>
     ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when the task's record carries a revoke request (<see cref="TaskRecord.Revoke"/>); false when it does not, or
+    /// the task is unknown. A worker asks twice a task (when it receives it and when it starts it), so a store may answer
+    /// without reading the whole record; by default it reads it.
+    /// </summary>
+    async ValueTask<bool> IsRevokeRequestedAsync(string taskId, CancellationToken cancellationToken) =>
+        (await GetAsync(taskId, cancellationToken).ConfigureAwait(false))?.Revoke is not null;
+
     /// <summary>Applies a transition atomically and says what it did.</summary>
     ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken);
 

@@ -24,7 +24,7 @@ public sealed class TaskRecordRevocations : IRevokedTasks
 
     /// <inheritdoc />
     public async ValueTask<bool> IsRevokedAsync(string taskId, CancellationToken cancellationToken) =>
-        await _seen.IsRevokedAsync(taskId, cancellationToken) || (await _store.GetAsync(taskId, cancellationToken))?.Revoke is not null;
+        await _seen.IsRevokedAsync(taskId, cancellationToken) || await _store.IsRevokeRequestedAsync(taskId, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask AddAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) =>
