@@ -21,6 +21,10 @@ internal sealed class TaskRecordWriter : IDisposable
 
     private const string KeyColumns = "name = $name, worker = $worker, created_ticks = $created";
 
+    // The records this writer committed last, kept while their tasks are under way (see WrittenRecords).
+    private const int MaxWrittenRecords = 1024;
+    private const int MaxWrittenRecordChars = 8 * 1024;
+
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
@@ -30,6 +34,7 @@ internal sealed class TaskRecordWriter : IDisposable
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _updateState;
+    private readonly Dictionary<string, (long Version, TaskRecord Record)> _written = new(StringComparer.Ordinal);
 
     public TaskRecordWriter(SqliteConnection connection, TimeSpan busyTimeout, TimeProvider time)
     {
@@ -38,8 +43,11 @@ internal sealed class TaskRecordWriter : IDisposable
         _time = time;
         _commit = Command("COMMIT;");
         _rollback = Command("ROLLBACK;");
-        _select = Command("SELECT version, record, args, kwargs, result FROM task_records WHERE id = $id;");
+        // The columns only when the row is not at the version this writer last wrote ($known), whose record it still has.
+        _select = Command("SELECT version, iif(version = $known, NULL, record), iif(version = $known, NULL, args), " +
+            "iif(version = $known, NULL, kwargs), iif(version = $known, NULL, result) FROM task_records WHERE id = $id;");
         _select.Parameters.Add("$id", SqliteType.Text);
+        _select.Parameters.Add("$known", SqliteType.Integer);
         _insert = RecordCommand(
             "INSERT INTO task_records (id, state, name, worker, created_ticks, version, record, args, kwargs, result) " +
             "VALUES ($id, $state, $name, $worker, $created, $version, $record, $args, $kwargs, $result) ON CONFLICT (id) DO NOTHING;");
@@ -108,15 +116,46 @@ internal sealed class TaskRecordWriter : IDisposable
                     Rollback();
                     return id;
                 }
+
+                record.StoredChars = stored.Json.Length + (stored.Args?.Length ?? 0) + (stored.Kwargs?.Length ?? 0) + (stored.Result?.Length ?? 0);
             }
 
             _commit.ExecuteNonQuery();
+            RememberWritten(working);
             return null;
         }
         catch
         {
             Rollback();
             throw;
+        }
+    }
+
+    // A task's next change usually comes in one of the next batches (RECEIVED, then STARTED and its outcome): its record is
+    // kept, so that read needs the row's version only and not the record's JSON. Only while the task is under way (a final
+    // record rarely changes again), only small records, and a bounded number: at most about 8 MB.
+    private void RememberWritten(Dictionary<string, WorkingRecord> working)
+    {
+        if (_written.Count + working.Count > MaxWrittenRecords)
+        {
+            _written.Clear();
+        }
+
+        foreach (var (id, record) in working)
+        {
+            if (!record.Changed)
+            {
+                continue;
+            }
+
+            if (record.Current!.IsFinal || record.StoredChars > MaxWrittenRecordChars)
+            {
+                _written.Remove(id);
+            }
+            else
+            {
+                _written[id] = (record.Current.Version, record.Current);
+            }
         }
     }
 
@@ -132,15 +171,24 @@ internal sealed class TaskRecordWriter : IDisposable
 
     private WorkingRecord Read(string taskId)
     {
+        var known = _written.TryGetValue(taskId, out var written) ? written.Version : -1;
         _select.Parameters["$id"].Value = taskId;
+        _select.Parameters["$known"].Value = known;
         using var reader = _select.ExecuteReader();
         if (!reader.Read())
         {
             return new WorkingRecord(null, null);
         }
 
+        var version = reader.GetInt64(0);
+        if (version == known)
+        {
+            // Under the write lock, and every change moves the version on: the row is still the record this writer wrote.
+            return new WorkingRecord(version, written.Record);
+        }
+
         var record = TaskRecordJson.FromStored(reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4));
-        return new WorkingRecord(reader.GetInt64(0), record);
+        return new WorkingRecord(version, record);
     }
 
     // Applies change i to the record as the changes before it left it. With serialize, the result is serialized at once,
@@ -236,6 +284,7 @@ internal sealed class TaskRecordWriter : IDisposable
 
     private void Rollback()
     {
+        // Nothing of the batch is stored; the records kept are checked against each row's version anyway.
         if (!_connection.IsAutocommit())
         {
             _rollback.ExecuteNonQuery();
@@ -285,5 +334,8 @@ internal sealed class TaskRecordWriter : IDisposable
 
         /// <summary>True when a change of the batch applied (each applied change makes a new record).</summary>
         public bool Changed => !ReferenceEquals(Current, AsRead);
+
+        /// <summary>The length of the columns written, once written.</summary>
+        public int StoredChars { get; set; }
     }
 }

@@ -60,11 +60,34 @@ public sealed class TaskRecordWriterTests : IDisposable
         Assert.Equal(3, after[0]!.Record!.Version);
     }
 
-    private async Task<(string? Conflict, TransitionResult?[] Results, Exception?[] Errors)> ApplyAsync(PendingApply[] batch)
+    [Fact(Timeout = 10_000)]
+    public async Task TryApplyAsync_RecordChangedByAnotherWriterSinceThisOneWroteIt_AppliesToTheStoredRecord()
+    {
+        // Another process's writer on the same file: this writer keeps the records it wrote, and must notice the row moved on.
+        var otherConnection = SqliteDatabase.Open(Path.Combine(_directory, "tasks.db"), TimeSpan.FromSeconds(5), reader: false);
+        using var other = new TaskRecordWriter(otherConnection, TimeSpan.FromSeconds(5), TimeProvider.System);
+        await ApplyAsync(Batch(("t1", Accepted(1)), ("t1", Received(2, "celery@a"))));
+
+        await ApplyAsync(other, Batch(("t1", RevokeRequested(3))));
+        var (conflict, results, errors) = await ApplyAsync(Batch(("t1", Started(4, "celery@a"))));
+        var (_, next, _) = await ApplyAsync(Batch(("t1", Succeeded(5, worker: "celery@a"))));
+
+        Assert.Null(conflict);
+        Assert.Null(errors[0]);
+        Assert.Equal(TaskState.Started, results[0]!.Record!.State);
+        Assert.Equal(new RevokeRequest(At(3), Terminate: false), results[0]!.Record!.Revoke);
+        Assert.Equal(4, results[0]!.Record!.Version);
+        Assert.Equal(5, next[0]!.Record!.Version);
+        Assert.Equal(new RevokeRequest(At(3), Terminate: false), next[0]!.Record!.Revoke);
+    }
+
+    private Task<(string? Conflict, TransitionResult?[] Results, Exception?[] Errors)> ApplyAsync(PendingApply[] batch) => ApplyAsync(_writer, batch);
+
+    private static async Task<(string? Conflict, TransitionResult?[] Results, Exception?[] Errors)> ApplyAsync(TaskRecordWriter writer, PendingApply[] batch)
     {
         var results = new TransitionResult?[batch.Length];
         var errors = new Exception?[batch.Length];
-        var conflict = await _writer.TryApplyAsync(batch, results, errors);
+        var conflict = await writer.TryApplyAsync(batch, results, errors);
         return (conflict, results, errors);
     }
 
