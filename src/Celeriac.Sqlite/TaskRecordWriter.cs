@@ -21,7 +21,7 @@ internal sealed class TaskRecordWriter : IDisposable
 
     private const string KeyColumns = "name = $name, worker = $worker, created_ticks = $created";
 
-    // The records this writer committed last, kept while their tasks are under way (see WrittenRecords).
+    // The records this writer committed last, kept while their tasks are under way (see RememberWritten).
     private const int MaxWrittenRecords = 1024;
     private const int MaxWrittenRecordChars = 8 * 1024;
 
