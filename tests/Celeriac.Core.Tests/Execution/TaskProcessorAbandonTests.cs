@@ -34,21 +34,16 @@ public sealed class TaskProcessorAbandonTests(ITestOutputHelper output)
         await worker.Control.HandleAsync(ControlCommand("revoke", new { task_id = task.Id, terminate = true, signal = "SIGTERM" }, ticket: null), default);
         Assert.Equal("ack", await Wait.ForAsync(delivery.Recorded().Settled, "the terminated task to be settled"));
 
-        // In small steps, yielding between them: the grace's timer starts just after the settle, on another thread.
-        var advanced = TimeSpan.Zero;
-        while (!first.IsCompleted && advanced < 2 * grace)
-        {
-            if (advanced < grace)
-            {
-                Assert.False(next.Started.IsCompleted, $"within the {grace.TotalSeconds} s grace the slot is still the stuck task's ({advanced.TotalSeconds} s)");
-            }
+        // The grace's timer starts just after the settle, on another thread, and the clock stands still until it exists
+        // (moved first, it would start late and never come due within the test's steps).
+        var settledAt = worker.Time.GetUtcNow();
+        await Wait.UntilAsync(() => worker.Time.HasTimerDueAt(settledAt + grace), $"the {grace.TotalSeconds} s grace's timer to start");
+        worker.Time.Advance(grace - TimeSpan.FromSeconds(0.1));
+        await Task.Yield();
+        Assert.False(first.IsCompleted, $"within the {grace.TotalSeconds} s grace the worker still waits for the stuck task");
+        Assert.False(next.Started.IsCompleted, $"within the {grace.TotalSeconds} s grace the slot is still the stuck task's");
 
-            worker.Time.Advance(TimeSpan.FromSeconds(0.1));
-            advanced += TimeSpan.FromSeconds(0.1);
-            await Task.Yield();
-        }
-
-        Assert.True(advanced >= grace, $"the worker waits out the {grace.TotalSeconds} s grace before it abandons the task (it did after {advanced.TotalSeconds} s)");
+        worker.Time.Advance(TimeSpan.FromSeconds(0.1));
         await Wait.ForAsync(first, $"the worker to abandon the stuck task after {grace.TotalSeconds} s");
         await Wait.ForAsync(next.Started, "the next task to take the freed slot");
         Assert.Equal(1, stuck.Runs);

@@ -34,6 +34,15 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>True when a timer is due exactly at <paramref name="at"/>.</summary>
+    public bool HasTimerDueAt(DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            return _timers.Any(t => t.DueAt == at);
+        }
+    }
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_lock)
