@@ -8,6 +8,7 @@ using Celeriac.Core.States;
 using Celeriac.Core.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using Celeriac.Core.Transport;
+using Celeriac.Records.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -329,7 +330,7 @@ public sealed class TaskApiTests
     [Fact]
     public async Task EnqueueAsync_PendingWriteNotLandedYet_Answers202AndReadsWaitForTheWholeRecord()
     {
-        var store = new AcceptedHeldStore(_inner);
+        var store = new HeldWritesStore<TaskAccepted>(_inner);
         var api = CreateApi(store);
 
         var response = await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default);
@@ -363,7 +364,7 @@ public sealed class TaskApiTests
     [Fact]
     public async Task DisposeAsync_PendingWritesInFlight_WaitsUntilTheyLand()
     {
-        var store = new AcceptedHeldStore(_inner);
+        var store = new HeldWritesStore<TaskAccepted>(_inner);
         var api = CreateApi(store);
         var id = Assert.IsType<TaskLinks>((await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default)).Body).Id;
 
@@ -378,7 +379,7 @@ public sealed class TaskApiTests
     [Fact]
     public async Task Dispose_PendingWritesInFlight_ReturnsOnlyOnceTheyLanded()
     {
-        var store = new AcceptedHeldStore(_inner);
+        var store = new HeldWritesStore<TaskAccepted>(_inner);
         var api = CreateApi(store);
         var id = Assert.IsType<TaskLinks>((await api.EnqueueAsync("tasks.add", Json("""{"args": [2, 3]}"""), s_base, default)).Body).Id;
 
@@ -459,31 +460,6 @@ public sealed class TaskApiTests
             Revokes.Add((taskId, terminate));
             return ValueTask.CompletedTask;
         }
-    }
-
-    /// <summary>Holds every TaskAccepted write until the test releases them; everything else goes straight through.</summary>
-    private sealed class AcceptedHeldStore(InMemoryTaskStore inner) : ITaskStore
-    {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _released.TrySetResult();
-
-        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
-        {
-            if (transition is TaskAccepted)
-            {
-                await _released.Task.WaitAsync(cancellationToken);
-            }
-
-            return await inner.ApplyAsync(taskId, transition, cancellationToken);
-        }
-
-        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
-
-        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
-            inner.CountByStateAsync(cancellationToken);
     }
 
     /// <summary>Applies writes but reads nothing yet, as a Durable Entity does for about half a second after a signal.</summary>

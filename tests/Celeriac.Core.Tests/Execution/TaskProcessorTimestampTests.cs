@@ -2,6 +2,7 @@ using Celeriac.Core.Protocol;
 using Celeriac.Core.Records;
 using Celeriac.Core.States;
 using Celeriac.Core.Tests.Fakes;
+using Celeriac.Records.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static Celeriac.Core.Tests.Fakes.TestMessages;
 
@@ -17,7 +18,7 @@ public sealed class TaskProcessorTimestampTests(ITestOutputHelper output)
     [Fact]
     public async Task ProcessAsync_ReceivedWriteAnsweredLate_StartAndOutcomeCarryTheTimesTheTaskStartedAndEnded()
     {
-        var store = new ReceivedHeldStore(new InMemoryTaskStore());
+        var store = new HeldWritesStore<TaskReceived>(new InMemoryTaskStore());
         await using var worker = TestWorker.Create(output, b => b.UseTaskStore(_ => store).AddTask("tasks.mark", () => 1));
         var task = NewTask("tasks.mark");
         // The fake clock stands still while the task runs: it starts and ends at this moment, and only then does time pass.
@@ -38,30 +39,5 @@ public sealed class TaskProcessorTimestampTests(ITestOutputHelper output)
         {
             Assert.Equal(CeleryTime.ToUnixSeconds(startedAt), Assert.Single(worker.Publisher.Events(type)).GetProperty("timestamp").GetDouble());
         }
-    }
-
-    /// <summary>Holds the TaskReceived write until the test releases it; everything else goes straight through.</summary>
-    private sealed class ReceivedHeldStore(InMemoryTaskStore inner) : ITaskStore
-    {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _released.TrySetResult();
-
-        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
-        {
-            if (transition is TaskReceived)
-            {
-                await _released.Task.WaitAsync(cancellationToken);
-            }
-
-            return await inner.ApplyAsync(taskId, transition, cancellationToken);
-        }
-
-        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => inner.GetAsync(taskId, cancellationToken);
-
-        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
-            inner.CountByStateAsync(cancellationToken);
     }
 }
