@@ -173,9 +173,13 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
     public async Task ProcessAsync_TerminatedTaskThrowingARetriedException_IsRevokedNotRetried()
     {
         var gate = new TaskGate();
+        var throwNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var worker = TestWorker.Create(output, b => b.AddTask("tasks.gate", async (CancellationToken token) =>
         {
             await gate.ObserveTokenAsync(token).ContinueWith(_ => { }, TaskScheduler.Default);
+            // Thrown once the worker has reported the stop, as by code slow to react to its token. Thrown at once, it raced
+            // the worker noticing the stop: a throw that wins counts as the task's own failure (OutcomeMappingTests).
+            await throwNow.Task;
             throw new TimeoutException("stopped");
         }, s_autoTimeouts));
         var task = NewTask("tasks.gate");
@@ -184,6 +188,8 @@ public sealed class TaskProcessorRetryTests(ITestOutputHelper output)
         await Wait.ForAsync(gate.Started, "the task to start");
 
         await worker.Control.HandleAsync(ControlCommand("revoke", new { task_id = task.Id, terminate = true }, ticket: null), default);
+        await Wait.UntilAsync(() => worker.Publisher.Results(TestWorker.ReplyTo).Any(), "the terminated task's result");
+        throwNow.SetResult();
         await Wait.ForAsync(process, "the terminated task to be settled");
 
         Assert.Equal(TaskState.Revoked, Assert.Single(worker.Publisher.Results(TestWorker.ReplyTo)).State);
