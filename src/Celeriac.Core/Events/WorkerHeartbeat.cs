@@ -11,6 +11,10 @@ namespace Celeriac.Core.Events;
 /// every <see cref="EventOptions.HeartbeatInterval"/>, <c>worker-offline</c> when it stops. Monitors
 /// consider a worker gone after two missed heartbeats.
 /// </summary>
+/// <remarks>
+/// Like Celery's timer (kombu's <c>call_repeatedly</c>), each beat is scheduled one interval after the previous
+/// one began, so a beat that a busy machine delayed does not pull the next one closer than <c>freq</c> says.
+/// </remarks>
 public sealed class WorkerHeartbeat : IAsyncDisposable
 {
     /// <summary>The <c>sw_ident</c> monitors show for Celeriac workers.</summary>
@@ -23,6 +27,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ILogger<WorkerHeartbeat> _logger;
+    private readonly Lock _timerGate = new();
     private ITimer? _timer;
 
     /// <summary>Creates the heartbeat.</summary>
@@ -44,19 +49,21 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
         await _events.SendAsync(WorkerEvent("worker-online"), cancellationToken);
-        _timer = _time.CreateTimer(static h => ((WorkerHeartbeat)h!).Beat(), this, _interval, _interval);
+        lock (_timerGate)
+        {
+            _timer = _time.CreateTimer(static h => ((WorkerHeartbeat)h!).Beat(), this, _interval, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Stops the timer and sends <c>worker-offline</c>, after the task events still buffered.</summary>
     public async ValueTask StopAsync(CancellationToken cancellationToken)
     {
-        if (_timer is null)
+        if (TakeTimer() is not { } timer)
         {
             return;
         }
 
-        await _timer.DisposeAsync();
-        _timer = null;
+        await timer.DisposeAsync();
         try
         {
             // Bounded: tasks still finishing may keep the buffer from ever being empty; offline goes out regardless.
@@ -84,9 +91,19 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_timer is not null)
+        if (TakeTimer() is { } timer)
         {
-            await _timer.DisposeAsync();
+            await timer.DisposeAsync();
+        }
+    }
+
+    private ITimer? TakeTimer()
+    {
+        lock (_timerGate)
+        {
+            var timer = _timer;
+            _timer = null;
+            return timer;
         }
     }
 
@@ -94,6 +111,7 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
 
     private async Task BeatAsync()
     {
+        var began = _time.GetTimestamp();
         try
         {
             await _events.SendAsync(WorkerEvent("worker-heartbeat"), CancellationToken.None);
@@ -101,6 +119,15 @@ public sealed class WorkerHeartbeat : IAsyncDisposable
         catch (Exception ex) when (!Fatal.IsFatal(ex))
         {
             Log.HeartbeatFailed(_logger, ex);
+        }
+        finally
+        {
+            // The time the send took counts towards the interval; a stopped heartbeat has no timer to re-arm.
+            var next = _interval - _time.GetElapsedTime(began);
+            lock (_timerGate)
+            {
+                _timer?.Change(next > TimeSpan.Zero ? next : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 

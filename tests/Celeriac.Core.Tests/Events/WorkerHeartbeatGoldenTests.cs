@@ -50,6 +50,35 @@ public sealed class WorkerHeartbeatGoldenTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Heartbeat_SlowToSend_NextBeatIsDueOneIntervalAfterThatOneBeganAndNeverOverlapsIt()
+    {
+        await using var worker = TestWorker.Create(output);
+        var slowSend = new TaskCompletionSource();
+        await worker.Heartbeat.StartAsync(default);
+        var firstBeganAt = worker.Time.GetUtcNow() + TimeSpan.FromSeconds(2);
+        worker.Publisher.HoldWhen = m => m.RoutingKey == "worker.heartbeat" ? slowSend.Task : null;
+
+        // The first beat's send takes 3 s: longer than the interval. A timer with a fixed period would start a
+        // second beat at 4 s, while the first is still being sent.
+        worker.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, worker.Publisher.Started);
+        Assert.Equal(0, worker.Time.PendingTimers);
+
+        worker.Publisher.HoldWhen = null;
+        slowSend.SetResult();
+        await Wait.UntilAsync(() => worker.Time.PendingTimers == 1, "the next beat scheduled once the slow one was sent");
+        Assert.True(worker.Time.HasTimerDueAt(worker.Time.GetUtcNow()), "The interval since the slow beat began has passed, so the next one is due at once.");
+
+        worker.Time.Advance(TimeSpan.Zero);
+        await Wait.UntilAsync(() => worker.Publisher.Events("worker-heartbeat").Count == 2, "the second beat sent");
+        Assert.True(worker.Time.HasTimerDueAt(worker.Time.GetUtcNow() + TimeSpan.FromSeconds(2)), "A beat sent at once is followed one interval later.");
+        var stamps = worker.Publisher.Events("worker-heartbeat").Select(e => e.GetProperty("timestamp").GetDouble()).ToArray();
+        Assert.Equal(firstBeganAt.ToUnixTimeMilliseconds() / 1000.0, stamps[0], precision: 3);
+        Assert.Equal(3.0, stamps[1] - stamps[0], precision: 3);
+        await worker.Heartbeat.StopAsync(default);
+    }
+
+    [Fact]
     public async Task StopAsync_SendsWorkerOfflineAndStopsBeating()
     {
         await using var worker = TestWorker.Create(output);
