@@ -97,6 +97,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     // The broker accepts a connection to a virtual host that does not exist and closes it a moment later; a first
     // channel finds out at once, so the error names the virtual host instead of surfacing in whatever opens a channel next.
+    // When the close has already arrived, opening the channel fails without a reason of its own (the client's frame
+    // writer is closed), and the connection holds the broker's reason.
     private async Task CheckVirtualHostAsync(IConnection connection, CancellationToken cancellationToken)
     {
         try
@@ -104,14 +106,17 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             await using var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await probe.CloseAsync(cancellationToken);
         }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode is 530 or 403)
+        catch (Exception ex) when (ClosedFor(ex, connection) is { ReplyCode: 530 or 403 } reason)
         {
             await connection.DisposeAsync();
             var vhost = Uri.UnescapeDataString(new Uri(_options.Url).AbsolutePath.TrimStart('/'));
             throw new BrokerConnectionException(SafeUrl,
-                $"the virtual host '{(vhost.Length == 0 ? "/" : vhost)}' does not exist or this user may not use it ({ex.ShutdownReason!.ReplyText})", ex);
+                $"the virtual host '{(vhost.Length == 0 ? "/" : vhost)}' does not exist or this user may not use it ({reason.ReplyText})", ex);
         }
     }
+
+    private static ShutdownEventArgs? ClosedFor(Exception ex, IConnection connection) =>
+        (ex as OperationInterruptedException)?.ShutdownReason ?? connection.CloseReason;
 
     /// <summary>Opens a new channel on the connection.</summary>
     public async ValueTask<IChannel> CreateChannelAsync(bool confirms, CancellationToken cancellationToken)
