@@ -124,7 +124,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             throw new ObjectDisposedException(nameof(SqliteTaskStore));
         }
 
-        return new ValueTask<TransitionResult>(change.Completion.Task.WaitAsync(cancellationToken));
+        return new ValueTask<TransitionResult>(change.Answered.WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc />
@@ -255,7 +255,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             {
                 if (change.CancellationToken.IsCancellationRequested)
                 {
-                    change.Completion.TrySetCanceled(change.CancellationToken);
+                    change.Withdraw();
                 }
                 else
                 {
@@ -306,11 +306,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             Log.BatchFailed(_logger, batch.Count, _path, ex);
             _writer?.Dispose();
             _writer = null;
-            foreach (var change in batch)
-            {
-                change.Completion.TrySetException(ex);
-            }
-
+            PendingApply.FailAll(batch, ex);
             return;
         }
 
@@ -324,22 +320,16 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             Log.BatchCommitted(_logger, batch.Count, elapsed.TotalMilliseconds);
         }
 
-        // Only now, after the commit: a caller never hears of a change that a crash could still undo.
         for (var i = 0; i < batch.Count; i++)
         {
             if (errors[i] is { } error)
             {
                 Log.TransitionFailed(_logger, batch[i].Transition.GetType().Name, batch[i].TaskId, error);
-                batch[i].Completion.TrySetException(error);
             }
-            else
-            {
-                batch[i].Completion.TrySetResult(results[i]!);
-            }
-
-            results[i] = null;
-            errors[i] = null;
         }
+
+        // Only now, after the commit: a caller never hears of a change that a crash could still undo.
+        PendingApply.AnswerAll(batch, results, errors);
     }
 
 }

@@ -120,6 +120,21 @@ public sealed class SqliteTaskStoreTests(ITestOutputHelper output) : TaskStoreCo
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task ApplyAsync_CallerThatBlocksWhereItIsAnswered_DoesNotHoldUpTheWriter()
+    {
+        await Store.ApplyAsync("warm-up", Accepted(0), default);
+
+        // Runs where the first change is answered, and waits there, synchronously, for a change only a later commit can
+        // answer: answered on the writer's own thread, it would wait for itself (for 10 s, so the test fails, not hangs).
+        var first = Store.ApplyAsync("t1", Accepted(1), default).AsTask();
+        var secondAnswered = first.ContinueWith(_ => Store.ApplyAsync("t2", Accepted(2), default).AsTask().Wait(TimeSpan.FromSeconds(10)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        Assert.True(await secondAnswered, "The second change was not answered while the first one's caller waited for it.");
+        Assert.Equal(TaskState.Pending, (await Store.GetAsync("t2", default))!.State);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task ApplyAsync_CancelledWhileWaitingForTheWriter_ReturnsAtOnce()
     {
         await Store.ApplyAsync("warm-up", Accepted(0), default);
