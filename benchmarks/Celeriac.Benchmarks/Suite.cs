@@ -94,6 +94,7 @@ internal sealed class Suite(SuiteSettings settings)
             {
                 foreach (var scenario in scenarios)
                 {
+                    await MachineIdle.WaitAsync(scenario.Key, Say);
                     var sample = await drain.RunAsync(scenario, run, load);
                     results.Drain.Add(sample);
                     Say($"run {run} drain  {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB, broker {sample.BrokerCpuMsPerTask,5:0.00} ms CPU/task");
@@ -109,6 +110,7 @@ internal sealed class Suite(SuiteSettings settings)
             {
                 foreach (var scenario in scenarios.Where(s => s.Key is "celery" or "celeriac"))
                 {
+                    await MachineIdle.WaitAsync(scenario.Key + " (.NET client)", Say);
                     var sample = await drain.RunWithDotNetClientAsync(scenario, run, settings.Warmup + settings.Tasks);
                     results.DotNetClient.Add(sample);
                     Say($"run {run} .NET   {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s (client sent {sample.EnqueuePerSecond:0}/s) {sample.CpuMsPerTask,6:0.00} ms CPU/task");
@@ -127,6 +129,7 @@ internal sealed class Suite(SuiteSettings settings)
                     var count = scenario.Key.StartsWith("hangfire", StringComparison.Ordinal)
                         ? settings.HangfireWarmup + settings.HangfireTasks
                         : settings.Warmup + settings.Tasks;
+                    await MachineIdle.WaitAsync(scenario.Key, Say);
                     var sample = await drain.RunPeerAsync(scenario, run, count, (url, data) => LoadPeerAsync(scenario.Key, url, data, count));
                     results.Peers.Add(sample);
                     Say($"run {run} peer   {scenario.Label,-52} {sample.TasksPerSecond,8:0} tasks/s {sample.CpuMsPerTask,6:0.00} ms CPU/task {sample.PeakRssMiB,6:0} MiB");
@@ -135,6 +138,7 @@ internal sealed class Suite(SuiteSettings settings)
 
             if (settings.Sections.Contains("http"))
             {
+                await MachineIdle.WaitAsync("http", Say);
                 results.Http.AddRange(await HttpAsync(broker, run));
             }
 
@@ -142,6 +146,7 @@ internal sealed class Suite(SuiteSettings settings)
             {
                 foreach (var scenario in scenarios.Where(s => s.Key is "celery" or "celeriac"))
                 {
+                    await MachineIdle.WaitAsync(scenario.Key + " (latency)", Say);
                     results.Latency.AddRange(await FixedRatesAsync(broker, scenario, run));
                 }
             }
