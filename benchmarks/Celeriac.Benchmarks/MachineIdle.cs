@@ -4,8 +4,9 @@ namespace Celeriac.Benchmarks;
 
 /// <summary>
 /// Waits, before a measurement, until the machine has stopped working on the one before: the broker deleting a virtual
-/// host full of messages, PostgreSQL vacuuming after Hangfire, a worker's process still exiting. On two cores any of
-/// them takes a measurable share from whatever runs next, most of all from the latency steps.
+/// host full of messages, PostgreSQL vacuuming or writing back after Hangfire, a worker's process still exiting. On two
+/// cores any of them takes a measurable share from whatever runs next, and every durable write (a confirm, a commit)
+/// waits behind a disk that is still busy, most of all in the latency steps.
 /// </summary>
 internal static class MachineIdle
 {
@@ -14,7 +15,7 @@ internal static class MachineIdle
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Returns once the cores were at most 15% busy for a second, or after 30 s, saying then which processes kept them
+    /// Returns once the cores and every disk were at most 15% busy for a second, or after 30 s, saying then what kept them
     /// busy. Does nothing where there is no <c>/proc/stat</c>.
     /// </summary>
     public static async Task WaitAsync(string before, Action<string> say)
@@ -27,12 +28,25 @@ internal static class MachineIdle
         var started = DateTime.UtcNow;
         var processes = ProcessTimes();
         var (busy, total) = CpuTimes();
+        var disks = DiskBusyMilliseconds();
         while (true)
         {
+            var windowStarted = DateTime.UtcNow;
             await Task.Delay(s_window);
             var (busyNow, totalNow) = CpuTimes();
+            var disksNow = DiskBusyMilliseconds();
             var share = totalNow > total ? (double)(busyNow - busy) / (totalNow - total) : 0;
-            if (share <= QuietShare)
+            var windowMs = (DateTime.UtcNow - windowStarted).TotalMilliseconds;
+            var (disk, diskShare) = ("-", 0.0);
+            foreach (var (name, ms) in disksNow)
+            {
+                if ((ms - disks.GetValueOrDefault(name, ms)) / windowMs is var busyShare && busyShare > diskShare)
+                {
+                    (disk, diskShare) = (name, busyShare);
+                }
+            }
+
+            if (share <= QuietShare && diskShare <= QuietShare)
             {
                 var waited = DateTime.UtcNow - started;
                 if (waited > 2 * s_window)
@@ -49,11 +63,12 @@ internal static class MachineIdle
                 var busiest = now.Select(p => (p.Key, Ticks: p.Value.Ticks - (processes.TryGetValue(p.Key, out var then) ? then.Ticks : 0), p.Value.Name))
                     .OrderByDescending(p => p.Ticks).Take(4)
                     .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} ({p.Key}) {p.Ticks / (double)ClockTicksPerSecond / (DateTime.UtcNow - started).TotalSeconds:P0}"));
-                say(string.Create(CultureInfo.InvariantCulture, $"machine still {share:P0} busy after {s_limit.TotalSeconds:0} s, before {before}: {string.Join(", ", busiest)}"));
+                say(string.Create(CultureInfo.InvariantCulture,
+                    $"machine still busy after {s_limit.TotalSeconds:0} s, before {before}: cores {share:P0} ({string.Join(", ", busiest)}), disk {disk} {diskShare:P0}"));
                 return;
             }
 
-            (busy, total) = (busyNow, totalNow);
+            (busy, total, disks) = (busyNow, totalNow, disksNow);
         }
     }
 
@@ -67,6 +82,28 @@ internal static class MachineIdle
             .Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         var total = fields.Sum();
         return (total - fields[3] - fields[4], total);
+    }
+
+    // Milliseconds each disk (not its partitions, not loop or RAM devices) has spent doing I/O: /proc/diskstats' io_ticks.
+    private static Dictionary<string, double> DiskBusyMilliseconds()
+    {
+        var disks = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!File.Exists("/proc/diskstats"))
+        {
+            return disks;
+        }
+
+        foreach (var line in File.ReadLines("/proc/diskstats"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 12 && Directory.Exists($"/sys/block/{fields[2]}") && !fields[2].StartsWith("loop", StringComparison.Ordinal)
+                && !fields[2].StartsWith("ram", StringComparison.Ordinal) && !fields[2].StartsWith("zram", StringComparison.Ordinal))
+            {
+                disks[fields[2]] = double.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return disks;
     }
 
     private static Dictionary<int, (string Name, long Ticks)> ProcessTimes()
