@@ -13,8 +13,6 @@ namespace Celeriac.Sqlite;
 internal sealed class PendingApply(string taskId, TaskTransition transition, CancellationToken cancellationToken)
 {
     private readonly TaskCompletionSource<TransitionResult> _answer = new();
-    private TransitionResult? _result;
-    private Exception? _error;
 
     public string TaskId { get; } = taskId;
 
@@ -29,54 +27,34 @@ internal sealed class PendingApply(string taskId, TaskTransition transition, Can
     public void Withdraw() => _answer.TrySetCanceled(CancellationToken);
 
     /// <summary>Answers every change of <paramref name="batch"/> on one thread-pool work item: its result, or the error that stopped it.</summary>
-    public static void AnswerAll(IReadOnlyList<PendingApply> batch, TransitionResult?[] results, Exception?[] errors)
-    {
-        var answering = new PendingApply[batch.Count];
-        for (var i = 0; i < answering.Length; i++)
-        {
-            answering[i] = batch[i];
-            answering[i]._result = results[i];
-            answering[i]._error = errors[i];
-        }
-
-        Queue(answering);
-    }
+    public static void AnswerAll(IReadOnlyList<PendingApply> batch, TransitionResult?[] results, Exception?[] errors) =>
+        Queue(batch.Select((change, i) => new Answer(change, results[i], errors[i])).ToArray());
 
     /// <summary>Fails every change of <paramref name="batch"/> with <paramref name="error"/>, on one thread-pool work item.</summary>
-    public static void FailAll(IReadOnlyList<PendingApply> batch, Exception error)
-    {
-        var answering = new PendingApply[batch.Count];
-        for (var i = 0; i < answering.Length; i++)
-        {
-            answering[i] = batch[i];
-            answering[i]._error = error;
-        }
+    public static void FailAll(IReadOnlyList<PendingApply> batch, Exception error) =>
+        Queue(batch.Select(change => new Answer(change, null, error)).ToArray());
 
-        Queue(answering);
-    }
-
-    private static void Queue(PendingApply[] answering) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static changes =>
+    private static void Queue(Answer[] answers) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static answers =>
         {
-            foreach (var change in changes)
+            foreach (var answer in answers)
             {
-                change.Answer();
+                answer.Give();
             }
-        }, answering, preferLocal: false);
+        }, answers, preferLocal: false);
 
-    private void Answer()
+    private readonly record struct Answer(PendingApply Change, TransitionResult? Result, Exception? Error)
     {
-        if (_error is { } error)
+        public void Give()
         {
-            _answer.TrySetException(error);
+            if (Error is { } error)
+            {
+                Change._answer.TrySetException(error);
+            }
+            else
+            {
+                Change._answer.TrySetResult(Result!);
+            }
         }
-        else
-        {
-            _answer.TrySetResult(_result!);
-        }
-
-        // The batch's array is gone with this work item; the change may live on in its caller.
-        _result = null;
-        _error = null;
     }
 }
