@@ -1,7 +1,7 @@
 using Celeriac.Core.Records;
-using Celeriac.Core.States;
 using Celeriac.RabbitMQ.Client;
 using Celeriac.RabbitMQ.Tests.Support;
+using Celeriac.Records.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.RabbitMQ.Tests.Worker;
@@ -16,7 +16,7 @@ public sealed class DeliveryWindowTests(VirtualHostFixture fixture, ITestOutputH
     public async Task Consume_OutcomeWriteHeldWithPrefetchOne_NextTaskRunsAndBothStayUnacknowledged()
     {
         var virtualHost = fixture.VirtualHost;
-        var store = new OutcomeHeldStore();
+        var store = new HeldWritesStore<TaskFinished>(new InMemoryTaskStore());
         var ran = new[] { NewSignal(), NewSignal() };
         await using var worker = await InProcessWorker.StartAsync(virtualHost, output, b => b
                 .AddTask("tests.mark", (int n) => ran[n].TrySetResult())
@@ -83,7 +83,7 @@ public sealed class DeliveryWindowTests(VirtualHostFixture fixture, ITestOutputH
     public async Task Consume_PrefetchAheadWhileATaskSettles_WorkerStillReservesNoMoreThanTheLimit()
     {
         var virtualHost = fixture.VirtualHost;
-        var store = new OutcomeHeldStore();
+        var store = new HeldWritesStore<TaskFinished>(new InMemoryTaskStore());
         var started = NewSignal();
         var release = NewSignal();
         await using var worker = await InProcessWorker.StartAsync(virtualHost, output, b => b
@@ -132,30 +132,4 @@ public sealed class DeliveryWindowTests(VirtualHostFixture fixture, ITestOutputH
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Records in memory; every outcome waits until the test releases them.</summary>
-    private sealed class OutcomeHeldStore : ITaskStore
-    {
-        private readonly InMemoryTaskStore _inner = new();
-        private readonly TaskCompletionSource _released = NewSignal();
-
-        public void Release() => _released.TrySetResult();
-
-        public async ValueTask<TransitionResult> ApplyAsync(string taskId, TaskTransition transition, CancellationToken cancellationToken)
-        {
-            if (transition is TaskFinished)
-            {
-                await _released.Task.WaitAsync(cancellationToken);
-            }
-
-            return await _inner.ApplyAsync(taskId, transition, cancellationToken);
-        }
-
-        public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) => _inner.GetAsync(taskId, cancellationToken);
-
-        public ValueTask<TaskRecordPage> QueryAsync(TaskRecordQuery query, CancellationToken cancellationToken) => _inner.QueryAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TaskState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
-            _inner.CountByStateAsync(cancellationToken);
-    }
 }
