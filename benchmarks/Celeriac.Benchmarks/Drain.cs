@@ -88,7 +88,21 @@ internal sealed class Drain(Broker broker, string workDirectory, int warmup)
                 return Task.CompletedTask;
             };
             await channel.BasicConsumeAsync(TaskQueue, autoAck: true, consumer);
-            await done.Task.WaitAsync(s_timeout);
+            try
+            {
+                await done.Task.WaitAsync(s_timeout);
+            }
+            catch (TimeoutException)
+            {
+                int got;
+                lock (captured)
+                {
+                    got = captured.Count;
+                }
+
+                throw new InvalidOperationException($"bench_preload.py sent {count} tasks; {got} reached the broker in {s_timeout.TotalMinutes} minutes");
+            }
+
             return captured;
         }
         finally
