@@ -140,11 +140,11 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
         await queued.RevokeAsync();
         await running.RevokeAsync(terminate: true);
 
-        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => queued.GetAsync(TestTimeouts.Short));
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => GetExplainingATimeoutAsync(queued));
         Assert.Equal("revoked", revoked.Reason);
         Assert.Equal(TaskState.Revoked, queued.State);
         await Worker.WaitForLogAsync($"Discarding revoked task: tasks.add[{queued.Id}]");
-        Assert.Equal("terminated", (await Assert.ThrowsAsync<TaskRevokedException>(() => running.GetAsync(TestTimeouts.Short))).Reason);
+        Assert.Equal("terminated", (await Assert.ThrowsAsync<TaskRevokedException>(() => GetExplainingATimeoutAsync(running))).Reason);
         Assert.DoesNotContain(_fixture.Events.TypesFor(queued.Id), t => t is "task-started" or "task-succeeded");
     }
 
@@ -189,6 +189,39 @@ public abstract class DotNetClientTests<TFixture> : IAsyncLifetime
         Assert.True(active.TryGetValue(node, out var tasks), $"expected {node} to answer active, got: {string.Join(", ", active.Keys)}");
         Assert.True(tasks.EnumerateArray().Any(t => t.GetProperty("id").GetString() == running.Id && t.GetProperty("name").GetString() == "tasks.sleep"),
             $"inspect active should list the running tasks.sleep {running.Id}: {tasks}");
+    }
+
+    /// <summary>
+    /// Waits for a result; when none comes in time, the failure also says what the broker counted on the client's reply
+    /// queue (results published to it, delivered from it, its consumers), so a result the worker never sent can be told
+    /// from one the client did not take (a CI run once timed out here with the task PENDING after the Python worker had
+    /// logged its discard, and the cause could not be told).
+    /// </summary>
+    private async Task<JsonElement> GetExplainingATimeoutAsync(AsyncResult result)
+    {
+        try
+        {
+            return await result.GetAsync(TestTimeouts.Short);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} {await DescribeReplyQueueAsync()}", ex);
+        }
+    }
+
+    private async Task<string> DescribeReplyQueueAsync()
+    {
+        if (await _fixture.VirtualHost.GetQueueAsync(Client.ReplyQueue) is not { } queue)
+        {
+            return $"The reply queue {Client.ReplyQueue} does not exist.";
+        }
+
+        string Read(JsonElement element, string name) => element.TryGetProperty(name, out var value) ? value.ToString() : "?";
+        var stats = queue.TryGetProperty("message_stats", out var s) ? s : default;
+        return $"The reply queue {Client.ReplyQueue}: {Read(queue, "consumers")} consumers, {Read(queue, "messages")} messages in it; "
+            + (stats.ValueKind == JsonValueKind.Object
+                ? $"{Read(stats, "publish")} published to it, {Read(stats, "deliver_get")} delivered from it."
+                : "none published to it yet (or not counted yet).");
     }
 
     private async Task<AsyncResult> SendLongSleepAsync()
