@@ -64,10 +64,13 @@ switch (mode)
         report.UpdateDocs(Path.Combine(root, "docs/benchmarks.md"), Path.Combine(root, "README.md"));
         return 0;
     case "worker":
+        // The worker hosts and the ceiling run with the runtime settings `celeriac` ships, this one included.
+        Celeriac.Server.SocketCompletions.PreferInline();
         return await BenchWorker.RunAsync(Text(args, "--url")!, (int)Option(args, "-c", Environment.ProcessorCount), (int)Option(args, "--prefetch-multiplier", 4),
             Text(args, "--records") != "false", Text(args, "--events") != "false",
             Text(args, "--data-dir") ?? Path.Combine(Path.GetTempPath(), $"celeriac-bench-{Environment.ProcessId}"), Text(args, "--profile"));
     case "ceiling":
+        Celeriac.Server.SocketCompletions.PreferInline();
         return await CeilingWorker.RunAsync(Text(args, "--url")!, "celery", (ushort)Option(args, "--prefetch", 8), Text(args, "--batch-events") == "true");
     default:
         Console.Error.WriteLine("usage: Celeriac.Benchmarks store|suite|worker|ceiling ... (see Program.cs)");

@@ -1,5 +1,9 @@
 using System.CommandLine;
+using Celeriac.Server;
 using Celeriac.Server.Commands;
+
+// Before anything makes a socket: the runtime reads this setting once.
+SocketCompletions.PreferInline();
 
 var serve = ServeCommand.Create();
 var root = new RootCommand("Celeriac: Celery-compatible background tasks for .NET. Without a command it runs 'serve'.")
