@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Celeriac.RabbitMQ.Client;
+using RabbitMQ.Client;
 
 namespace Celeriac.Benchmarks;
 
@@ -29,7 +30,33 @@ internal static class Latency
     /// <paramref name="concurrency"/> callers each POST <c>/api/tasks/tasks.noop</c> again as soon as the previous answer
     /// (202) arrives, for <paramref name="duration"/>: requests per second and the latency of each.
     /// </summary>
-    public static async Task<LatencySample> HttpAsync(HttpClient http, string key, int run, int concurrency, TimeSpan duration)
+    public static Task<LatencySample> HttpAsync(HttpClient http, string key, int run, int concurrency, TimeSpan duration) =>
+        ClosedLoopAsync(key, run, concurrency, duration, async () =>
+        {
+            using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
+            return response.StatusCode == HttpStatusCode.Accepted;
+        });
+
+    /// <summary>
+    /// What every <c>POST</c> waits for, with nothing else: <paramref name="concurrency"/> callers each publish a persistent
+    /// message (512 bytes, about a task message's size) to a durable queue on one channel with publisher confirms, and
+    /// publish again as soon as the broker confirms it. The broker's own latency for a confirmed message, next to the API's.
+    /// </summary>
+    public static Task<LatencySample> ConfirmedPublishAsync(IChannel channel, string queue, string key, int run, int concurrency, TimeSpan duration)
+    {
+        var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" };
+        var body = new byte[512];
+        return ClosedLoopAsync(key, run, concurrency, duration, async () =>
+        {
+            await channel.BasicPublishAsync("", queue, mandatory: false, properties, body);
+            return true;
+        });
+    }
+
+    // Each caller makes the call again as soon as the previous one returns, for the duration, and times each; a call that
+    // answers false is an error.
+    private static async Task<LatencySample> ClosedLoopAsync(string key, int run, int concurrency, TimeSpan duration, Func<Task<bool>> call)
     {
         var bag = new List<double>[concurrency];
         var errors = 0;
@@ -40,9 +67,7 @@ internal static class Latency
             while (clock.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
-                using var content = new StringContent("""{"args": [], "kwargs": {}}""", Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync("/api/tasks/tasks.noop", content);
-                if (response.StatusCode == HttpStatusCode.Accepted)
+                if (await call())
                 {
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }

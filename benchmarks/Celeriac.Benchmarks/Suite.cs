@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Celeriac.RabbitMQ.Client;
+using RabbitMQ.Client;
 
 namespace Celeriac.Benchmarks;
 
@@ -318,6 +319,8 @@ internal sealed class Suite(SuiteSettings settings)
     /// <summary>The fixed rates of the HTTP step's open loop, after its closed-loop levels.</summary>
     public static readonly int[] HttpRates = [200, 500];
 
+    private static readonly int[] HttpConcurrency = [1, 8, 32];
+
     private async Task<List<LatencySample>> HttpAsync(Broker broker, int run)
     {
         var vhost = $"http-{run}-{Guid.NewGuid():N}";
@@ -327,31 +330,59 @@ internal sealed class Suite(SuiteSettings settings)
         var samples = new List<LatencySample>();
         try
         {
-            await using var server = WorkerProcess.Start("dotnet",
-                [_celeriac, "serve", "--urls", $"http://127.0.0.1:{port}", "--concurrency", settings.Concurrency.ToString(CultureInfo.InvariantCulture),
-                    "--loglevel", "info", "--broker", broker.Url(vhost), "--data-dir", data],
-                new Dictionary<string, string>(), Path.Combine(settings.WorkDirectory, vhost + ".log"), " ready.");
-            await server.WaitReadyAsync(TimeSpan.FromSeconds(60));
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            // Long enough for the JIT compiler to finish optimising the server's hot code (about 8 s of load here).
-            await Latency.HttpAsync(http, "warm-up", run, 8, s_warmupTime);
-            foreach (var concurrency in new[] { 1, 8, 32 })
-            {
-                var sample = await Latency.HttpAsync(http, "http", run, concurrency, TimeSpan.FromSeconds(settings.StepSeconds));
-                samples.Add(sample);
-                Say($"run {run} http   POST /api/tasks/tasks.noop, {concurrency,2} callers {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
-            }
-
-            foreach (var rate in HttpRates)
-            {
-                var sample = await Latency.HttpFixedRateAsync(http, "http-rate", run, rate, TimeSpan.FromSeconds(settings.StepSeconds));
-                samples.Add(sample);
-                Say($"run {run} http   POST /api/tasks/tasks.noop at {rate,4}/s {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
-            }
+            samples.AddRange(await HttpApiAsync(broker, vhost, data, port, run));
+            samples.AddRange(await ConfirmedPublishAsync(broker, vhost, run));
         }
         finally
         {
             await broker.DeleteVhostAsync(vhost);
+        }
+
+        return samples;
+    }
+
+    private async Task<List<LatencySample>> HttpApiAsync(Broker broker, string vhost, string data, int port, int run)
+    {
+        var samples = new List<LatencySample>();
+        await using var server = WorkerProcess.Start("dotnet",
+            [_celeriac, "serve", "--urls", $"http://127.0.0.1:{port}", "--concurrency", settings.Concurrency.ToString(CultureInfo.InvariantCulture),
+                "--loglevel", "info", "--broker", broker.Url(vhost), "--data-dir", data],
+            new Dictionary<string, string>(), Path.Combine(settings.WorkDirectory, vhost + ".log"), " ready.");
+        await server.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        // Long enough for the JIT compiler to finish optimising the server's hot code (about 8 s of load here).
+        await Latency.HttpAsync(http, "warm-up", run, 8, s_warmupTime);
+        foreach (var concurrency in HttpConcurrency)
+        {
+            var sample = await Latency.HttpAsync(http, "http", run, concurrency, TimeSpan.FromSeconds(settings.StepSeconds));
+            samples.Add(sample);
+            Say($"run {run} http   POST /api/tasks/tasks.noop, {concurrency,2} callers {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
+        }
+
+        foreach (var rate in HttpRates)
+        {
+            var sample = await Latency.HttpFixedRateAsync(http, "http-rate", run, rate, TimeSpan.FromSeconds(settings.StepSeconds));
+            samples.Add(sample);
+            Say($"run {run} http   POST /api/tasks/tasks.noop at {rate,4}/s {sample.Achieved,8:0} req/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms ({sample.Errors} errors)");
+        }
+
+        return samples;
+    }
+
+    // The broker alone, after the server has stopped: callers publishing confirmed persistent messages, what each POST waits for.
+    private async Task<List<LatencySample>> ConfirmedPublishAsync(Broker broker, string vhost, int run)
+    {
+        const string Queue = "bench.confirmed";
+        var samples = new List<LatencySample>();
+        await using var connection = await broker.ConnectAsync(vhost, "bench-confirmed-publish");
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+        await Latency.ConfirmedPublishAsync(channel, Queue, "warm-up", run, 8, TimeSpan.FromSeconds(3));
+        foreach (var concurrency in HttpConcurrency)
+        {
+            var sample = await Latency.ConfirmedPublishAsync(channel, Queue, "broker-confirm", run, concurrency, TimeSpan.FromSeconds(settings.StepSeconds));
+            samples.Add(sample);
+            Say($"run {run} http   broker alone: confirmed publish, {concurrency,2} callers {sample.Achieved,8:0} msg/s p50 {sample.P50Ms:0.00} ms p99 {sample.P99Ms:0.00} ms");
         }
 
         return samples;
