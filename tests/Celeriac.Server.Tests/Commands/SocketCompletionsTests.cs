@@ -45,8 +45,8 @@ public sealed class SocketCompletionsTests(ITestOutputHelper output) : IAsyncLif
 
     private async Task<int> SocketEventThreadsOfWorkerAsync(Dictionary<string, string> environment)
     {
-        // The child inherits this process's environment: only the test may set the variable.
-        Assert.Null(Environment.GetEnvironmentVariable(SocketCompletions.Variable));
+        Assert.True(Environment.GetEnvironmentVariable(SocketCompletions.Variable) is null,
+            $"{SocketCompletions.Variable} is set in the test process, and the worker would inherit it: unset it to run this test.");
         await using var worker = await CeleriacWorkerProcess.StartAsync(_virtualHost!, output.WriteLine, environment: environment);
         // Ready means connected to the broker, and the runtime makes all its event threads with the first socket.
         return Directory.EnumerateDirectories($"/proc/{worker.Id}/task")
