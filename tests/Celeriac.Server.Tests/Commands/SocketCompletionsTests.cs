@@ -6,7 +6,7 @@ namespace Celeriac.Server.Tests.Commands;
 /// <summary>
 /// <c>celeriac worker</c> runs socket completions inline (<see cref="SocketCompletions"/>) unless the environment says
 /// otherwise. Seen from outside through the runtime's socket event threads, named ".NET Sockets": with inline
-/// completions the runtime starts one per core, otherwise one for up to 30 cores. The child is told it has two cores
+/// completions the runtime starts one per core, otherwise one per 30 cores (at least one). The child is told it has two cores
 /// (<c>DOTNET_PROCESSOR_COUNT</c>), so the two cases differ on any machine.
 /// </summary>
 public sealed class SocketCompletionsTests(ITestOutputHelper output) : IAsyncLifetime
